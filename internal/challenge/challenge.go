@@ -1,0 +1,104 @@
+// Package challenge is the table of Fly.io's Gossip Glomers challenges: for
+// each one, the exact Maelstrom command line of the official page and the
+// targets it sets.
+package challenge
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Challenge is one Gossip Glomers challenge.
+type Challenge struct {
+	ID       string
+	Title    string
+	Workload string
+	Binary   string   // the folder (and installed name) of the node binary
+	Args     []string // Maelstrom flags after --bin, exactly as the official page gives them
+	Targets  Targets
+}
+
+// Targets are the efficiency goals of a challenge; a zero field sets none.
+type Targets struct {
+	MsgsPerOp     float64 // servers msgs-per-op must be below this
+	MedianLatency int     // ms, stable latency quantile 0.5 (broadcast)
+	MaxLatency    int     // ms, stable latency quantile 1 (broadcast)
+}
+
+// Any reports whether the challenge sets a target.
+func (t Targets) Any() bool { return t.MsgsPerOp > 0 || t.MedianLatency > 0 || t.MaxLatency > 0 }
+
+func (t Targets) String() string {
+	var parts []string
+	if t.MsgsPerOp > 0 {
+		parts = append(parts, fmt.Sprintf("msgs-per-op < %g", t.MsgsPerOp))
+	}
+	if t.MedianLatency > 0 {
+		parts = append(parts, fmt.Sprintf("median < %d ms", t.MedianLatency))
+	}
+	if t.MaxLatency > 0 {
+		parts = append(parts, fmt.Sprintf("max < %d ms", t.MaxLatency))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func args(s string) []string { return strings.Fields(s) }
+
+// All lists the challenges in the order of Fly.io's pages.
+var All = []Challenge{
+	{ID: "1", Title: "Echo", Workload: "echo", Binary: "maelstrom-echo",
+		Args: args("--node-count 1 --time-limit 10")},
+	{ID: "2", Title: "Unique ID Generation", Workload: "unique-ids", Binary: "maelstrom-unique-ids",
+		Args: args("--time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition")},
+	{ID: "3a", Title: "Single-Node Broadcast", Workload: "broadcast", Binary: "maelstrom-broadcast",
+		Args: args("--node-count 1 --time-limit 20 --rate 10")},
+	{ID: "3b", Title: "Multi-Node Broadcast", Workload: "broadcast", Binary: "maelstrom-broadcast",
+		Args: args("--node-count 5 --time-limit 20 --rate 10")},
+	{ID: "3c", Title: "Fault Tolerant Broadcast", Workload: "broadcast", Binary: "maelstrom-broadcast",
+		Args: args("--node-count 5 --time-limit 20 --rate 10 --nemesis partition")},
+	{ID: "3d", Title: "Efficient Broadcast, Part I", Workload: "broadcast", Binary: "maelstrom-broadcast",
+		Args:    args("--node-count 25 --time-limit 20 --rate 100 --latency 100"),
+		Targets: Targets{MsgsPerOp: 30, MedianLatency: 400, MaxLatency: 600}},
+	{ID: "3e", Title: "Efficient Broadcast, Part II", Workload: "broadcast", Binary: "maelstrom-broadcast",
+		Args:    args("--node-count 25 --time-limit 20 --rate 100 --latency 100"),
+		Targets: Targets{MsgsPerOp: 20, MedianLatency: 1000, MaxLatency: 2000}},
+	{ID: "4", Title: "Grow-Only Counter", Workload: "g-counter", Binary: "maelstrom-counter",
+		Args: args("--node-count 3 --rate 100 --time-limit 20 --nemesis partition")},
+	{ID: "5a", Title: "Single-Node Kafka-Style Log", Workload: "kafka", Binary: "maelstrom-kafka",
+		Args: args("--node-count 1 --concurrency 2n --time-limit 20 --rate 1000")},
+	{ID: "5b", Title: "Multi-Node Kafka-Style Log", Workload: "kafka", Binary: "maelstrom-kafka",
+		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000")},
+	{ID: "5c", Title: "Efficient Kafka-Style Log", Workload: "kafka", Binary: "maelstrom-kafka",
+		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000")},
+	{ID: "6a", Title: "Single-Node, Totally-Available Transactions", Workload: "txn-rw-register", Binary: "maelstrom-txn",
+		Args: args("--node-count 1 --time-limit 20 --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total")},
+	{ID: "6b", Title: "Totally-Available, Read Uncommitted Transactions", Workload: "txn-rw-register", Binary: "maelstrom-txn",
+		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted --availability total --nemesis partition")},
+	{ID: "6c", Title: "Totally-Available, Read Committed Transactions", Workload: "txn-rw-register", Binary: "maelstrom-txn",
+		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition")},
+}
+
+// Lookup finds a challenge by id ("3d"); ids are case-insensitive.
+func Lookup(id string) (Challenge, bool) {
+	for _, c := range All {
+		if strings.EqualFold(c.ID, id) {
+			return c, true
+		}
+	}
+	return Challenge{}, false
+}
+
+// IDs lists every challenge id.
+func IDs() []string {
+	ids := make([]string, len(All))
+	for i, c := range All {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// Command is the official Maelstrom command line for the challenge, with the
+// binary where `go install` puts it.
+func (c Challenge) Command(bin string) string {
+	return fmt.Sprintf("maelstrom test -w %s --bin %s %s", c.Workload, bin, strings.Join(c.Args, " "))
+}

@@ -1,0 +1,247 @@
+// Package cli is the glomers command line: Maelstrom's `test` flags, the
+// Fly.io challenge shortcuts and the all-challenges table.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"gossip-glomers/internal/registry"
+	"gossip-glomers/internal/runner"
+	"gossip-glomers/internal/workload"
+)
+
+// testFlags are Maelstrom's `maelstrom test` options, with its defaults.
+type testFlags struct {
+	workload          string
+	bin               string
+	nodeCount         int
+	nodes             []string
+	concurrency       string
+	rate              float64
+	timeLimit         int
+	latency           int
+	latencyDist       string
+	nemesis           string
+	nemesisInterval   float64
+	availability      string
+	consistencyModels string
+	topology          string
+	keyCount          int
+	maxTxnLength      int
+	maxWritesPerKey   int
+	logStderr         bool
+	store             string
+	seed              uint64
+}
+
+func (f *testFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.workload, "workload", "w", "lin-kv", "workload to run ("+strings.Join(registry.Names(), ", ")+")")
+	fs.StringVar(&f.bin, "bin", "", "path to the node binary (required); arguments after -- are passed to it")
+	fs.IntVar(&f.nodeCount, "node-count", 0, "number of nodes, named n0..n(N-1) (default: n1..n5)")
+	fs.StringSliceVar(&f.nodes, "nodes", nil, "comma-separated node names (instead of --node-count)")
+	fs.StringVar(&f.concurrency, "concurrency", "1n", "client threads: an integer, or Kn for K times the node count")
+	fs.Float64Var(&f.rate, "rate", 5, "total client operations per second")
+	fs.IntVar(&f.timeLimit, "time-limit", 60, "seconds of client operations")
+	fs.IntVar(&f.latency, "latency", 0, "mean latency between servers, in ms")
+	fs.StringVar(&f.latencyDist, "latency-dist", "constant", "latency distribution: constant, uniform or exponential")
+	fs.StringVar(&f.nemesis, "nemesis", "", "faults to inject (only: partition)")
+	fs.Float64Var(&f.nemesisInterval, "nemesis-interval", 10, "mean seconds between nemesis operations")
+	fs.StringVar(&f.availability, "availability", "", "expected availability: total, or a fraction in [0,1]")
+	fs.StringVar(&f.consistencyModels, "consistency-models", "strict-serializable", "consistency models to check (txn workloads), comma-separated")
+	fs.StringVar(&f.topology, "topology", "grid", "broadcast topology: grid, line, tree, tree2, tree3, tree4, total")
+	fs.IntVar(&f.keyCount, "key-count", 0, "number of active keys (txn and kafka workloads; default 10)")
+	fs.IntVar(&f.maxTxnLength, "max-txn-length", 4, "maximum micro-operations per transaction")
+	fs.IntVar(&f.maxWritesPerKey, "max-writes-per-key", 16, "writes to a key before it is retired")
+	fs.BoolVar(&f.logStderr, "log-stderr", false, "copy the nodes' stderr to this one")
+	fs.StringVar(&f.store, "store", "store", "folder that keeps every run's results, history and logs")
+	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the network, nemesis and generators (0: random)")
+}
+
+var topologies = []string{"grid", "line", "tree", "tree2", "tree3", "tree4", "total"}
+
+// Consistency model names Elle accepts (friendly forms).
+var consistencyModels = []string{
+	"read-uncommitted", "read-committed", "monotonic-atomic-view", "read-atomic", "cursor-stability",
+	"repeatable-read", "snapshot-isolation", "serializable", "strict-serializable",
+	"strong-session-read-uncommitted", "strong-session-read-committed", "strong-read-uncommitted",
+	"strong-read-committed", "strong-session-serializable", "strong-snapshot-isolation",
+	"strong-session-snapshot-isolation", "update-serializable", "consistent-view", "forward-consistent-view",
+	"monotonic-snapshot-read", "monotonic-view", "parallel-snapshot-isolation", "prefix", "session-serializable",
+}
+
+func oneOf(v string, options []string) bool {
+	for _, o := range options {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}
+
+// usageError is a bad flag or argument: glomers prints it on one line and exits 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// config turns the flags into a runner configuration, rejecting bad values.
+func (f *testFlags) config(binArgs []string) (runner.Config, error) {
+	var cfg runner.Config
+	if f.bin == "" {
+		return cfg, usagef("--bin is required")
+	}
+	wl, ok := registry.Lookup(f.workload)
+	if !ok {
+		if registry.Known(f.workload) {
+			return cfg, usagef("workload %q is a Maelstrom workload that glomers does not implement yet (implemented: %s)",
+				f.workload, strings.Join(registry.Names(), ", "))
+		}
+		return cfg, usagef("unknown workload %q (implemented: %s)", f.workload, strings.Join(registry.Names(), ", "))
+	}
+	nodes, err := f.nodeNames()
+	if err != nil {
+		return cfg, err
+	}
+	concurrency, err := parseConcurrency(f.concurrency, len(nodes))
+	if err != nil {
+		return cfg, err
+	}
+	switch {
+	case f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return cfg, usagef("--rate must be a number >= 0, got %v", f.rate)
+	case f.timeLimit <= 0:
+		return cfg, usagef("--time-limit must be a positive number of seconds, got %d", f.timeLimit)
+	case f.latency < 0:
+		return cfg, usagef("--latency must be >= 0 ms, got %d", f.latency)
+	case !oneOf(f.latencyDist, []string{"constant", "uniform", "exponential"}):
+		return cfg, usagef("--latency-dist must be constant, uniform or exponential, got %q", f.latencyDist)
+	case !(f.nemesisInterval > 0) || math.IsInf(f.nemesisInterval, 0):
+		return cfg, usagef("--nemesis-interval must be > 0 seconds, got %v", f.nemesisInterval)
+	case !oneOf(f.topology, topologies):
+		return cfg, usagef("--topology must be one of %s, got %q", strings.Join(topologies, ", "), f.topology)
+	case f.keyCount < 0:
+		return cfg, usagef("--key-count must be >= 0, got %d", f.keyCount)
+	case f.maxTxnLength < 1:
+		return cfg, usagef("--max-txn-length must be >= 1, got %d", f.maxTxnLength)
+	case f.maxWritesPerKey < 1:
+		return cfg, usagef("--max-writes-per-key must be >= 1, got %d", f.maxWritesPerKey)
+	}
+	if err := runner.ValidateAvailability(f.availability); err != nil {
+		return cfg, usagef("--%v", err)
+	}
+	var nemeses []string
+	for _, n := range strings.Split(f.nemesis, ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if n != "partition" {
+			return cfg, usagef("--nemesis %q is not a fault Maelstrom offers (only: partition)", n)
+		}
+		nemeses = append(nemeses, n)
+	}
+	// Maelstrom splits models only on " , "; we accept any comma (see maelstrom-spec §13).
+	var models []string
+	for _, m := range strings.Split(f.consistencyModels, ",") {
+		if m = strings.TrimSpace(m); m == "" {
+			continue
+		}
+		if !oneOf(m, consistencyModels) {
+			return cfg, usagef("--consistency-models: unknown model %q", m)
+		}
+		models = append(models, m)
+	}
+	if info, err := os.Stat(f.bin); err != nil {
+		return cfg, usagef("--bin %s: %v", f.bin, err)
+	} else if info.IsDir() || info.Mode()&0o111 == 0 {
+		return cfg, usagef("--bin %s is not an executable file", f.bin)
+	}
+	cfg = runner.Config{
+		Params: workload.Params{
+			Nodes:             nodes,
+			Concurrency:       concurrency,
+			Rate:              f.rate,
+			TimeLimit:         time.Duration(f.timeLimit) * time.Second,
+			Latency:           time.Duration(f.latency) * time.Millisecond,
+			Topology:          f.topology,
+			KeyCount:          f.keyCount,
+			MaxTxnLength:      f.maxTxnLength,
+			MaxWritesPerKey:   f.maxWritesPerKey,
+			ConsistencyModels: models,
+			Availability:      f.availability,
+		},
+		Workload:        wl,
+		Bin:             f.bin,
+		BinArgs:         binArgs,
+		LatencyDist:     f.latencyDist,
+		Nemesis:         nemeses,
+		NemesisInterval: time.Duration(f.nemesisInterval * float64(time.Second)),
+		StoreDir:        f.store,
+		LogStderr:       f.logStderr,
+		Seed:            f.seed,
+	}
+	return cfg, nil
+}
+
+func (f *testFlags) nodeNames() ([]string, error) {
+	switch {
+	case f.nodeCount < 0:
+		return nil, usagef("--node-count must be positive, got %d", f.nodeCount)
+	case f.nodeCount > 0:
+		// --node-count overrides any node list, as in Maelstrom.
+		nodes := make([]string, f.nodeCount)
+		for i := range nodes {
+			nodes[i] = "n" + strconv.Itoa(i)
+		}
+		return nodes, nil
+	case len(f.nodes) > 0:
+		seen := map[string]bool{}
+		for _, n := range f.nodes {
+			if n == "" || strings.HasPrefix(n, "c") {
+				return nil, usagef("--nodes: node name %q is empty or starts with c (reserved for clients)", n)
+			}
+			if seen[n] {
+				return nil, usagef("--nodes: node %q is listed twice", n)
+			}
+			seen[n] = true
+		}
+		return f.nodes, nil
+	default:
+		return []string{"n1", "n2", "n3", "n4", "n5"}, nil
+	}
+}
+
+// parseConcurrency reads "K" or "Kn" (K times the node count).
+func parseConcurrency(s string, nodes int) (int, error) {
+	mult := 1
+	num := s
+	if strings.HasSuffix(s, "n") {
+		mult, num = nodes, strings.TrimSuffix(s, "n")
+	}
+	k, err := strconv.Atoi(num)
+	if err != nil || k < 1 {
+		return 0, usagef("--concurrency must be a positive integer or Kn (e.g. 2n), got %q", s)
+	}
+	return k * mult, nil
+}
+
+// ParseTest parses `glomers test` flags (and node args after --) into a
+// runner configuration, as the test command does.
+func ParseTest(args []string) (runner.Config, error) {
+	var f testFlags
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return runner.Config{}, usagef("%v", err)
+	}
+	return f.config(fs.Args())
+}

@@ -1,0 +1,224 @@
+// Package process runs a node binary as a child process speaking Maelstrom's
+// JSON-lines protocol: lines to its stdin, lines from its stdout, and its
+// stderr kept in a log file.
+package process
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// tailLines is how many of the last stdout/stderr lines are kept for a crash
+// report, as in Maelstrom.
+const tailLines = 32
+
+// Options say how to start a node.
+type Options struct {
+	Bin     string
+	Args    []string
+	Dir     string    // working directory ("" = a temp dir, like Maelstrom's JVM temp dir)
+	LogPath string    // the node's stderr is appended here
+	Echo    io.Writer // if set, stderr lines are also copied here (--log-stderr)
+}
+
+// Node is a running node process.
+type Node struct {
+	Name string
+
+	cmd     *exec.Cmd
+	stdinMu sync.Mutex
+	stdin   io.WriteCloser
+	logFile *os.File
+
+	tailMu     sync.Mutex
+	stdoutTail []string
+	stderrTail []string
+
+	pumps   sync.WaitGroup
+	exited  chan struct{}
+	waitErr error
+}
+
+// Start launches the binary. onLine is called from one goroutine with every
+// line the node writes to stdout (without the newline).
+func Start(name string, opts Options, onLine func([]byte)) (*Node, error) {
+	bin, err := filepath.Abs(opts.Bin)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("node binary: %w", err)
+	} else if st.IsDir() || st.Mode()&0o111 == 0 {
+		return nil, fmt.Errorf("node binary %s is not an executable file", bin)
+	}
+	logFile, err := os.OpenFile(opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, opts.Args...)
+	cmd.Dir = opts.Dir
+	if cmd.Dir == "" {
+		cmd.Dir = os.TempDir()
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	p := &Node{Name: name, cmd: cmd, stdin: stdin, logFile: logFile, exited: make(chan struct{})}
+	p.pumps.Add(2)
+	go p.pumpStdout(stdout, onLine)
+	go p.pumpStderr(stderr, opts.Echo)
+	go func() {
+		p.pumps.Wait() // Wait must not run before the pipes are drained
+		p.waitErr = cmd.Wait()
+		logFile.Close()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+func (p *Node) pumpStdout(r io.Reader, onLine func([]byte)) {
+	defer p.pumps.Done()
+	br := bufio.NewReaderSize(r, 1<<16)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			line = trimNewline(line)
+			p.keep(&p.stdoutTail, string(line))
+			onLine(line)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *Node) pumpStderr(r io.Reader, echo io.Writer) {
+	defer p.pumps.Done()
+	br := bufio.NewReaderSize(r, 1<<16)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			p.logFile.Write(line)
+			p.keep(&p.stderrTail, string(trimNewline(line)))
+			if echo != nil {
+				fmt.Fprintf(echo, "%s: %s", p.Name, line)
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (p *Node) keep(tail *[]string, line string) {
+	p.tailMu.Lock()
+	defer p.tailMu.Unlock()
+	*tail = append(*tail, line)
+	if len(*tail) > tailLines {
+		*tail = (*tail)[len(*tail)-tailLines:]
+	}
+}
+
+// Write sends one line to the node's stdin.
+func (p *Node) Write(line []byte) error {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	buf := make([]byte, 0, len(line)+1)
+	buf = append(append(buf, line...), '\n')
+	_, err := p.stdin.Write(buf)
+	return err
+}
+
+// Exited is closed once the process has exited and its output is drained.
+func (p *Node) Exited() <-chan struct{} { return p.exited }
+
+// HasExited reports whether the process has already exited.
+func (p *Node) HasExited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// CrashReport describes an exited process: its exit status and last output.
+func (p *Node) CrashReport() string {
+	p.tailMu.Lock()
+	defer p.tailMu.Unlock()
+	status := "exit status 0"
+	if p.waitErr != nil {
+		status = p.waitErr.Error()
+	}
+	s := fmt.Sprintf("node %s crashed (%s)", p.Name, status)
+	if len(p.stdoutTail) > 0 {
+		s += "\n  last stdout lines:\n    " + join(p.stdoutTail)
+	}
+	if len(p.stderrTail) > 0 {
+		s += "\n  last stderr lines:\n    " + join(p.stderrTail)
+	}
+	return s
+}
+
+func join(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n    "
+		}
+		if len(l) > 300 {
+			l = l[:300] + "..."
+		}
+		out += l
+	}
+	return out
+}
+
+// Kill stops the process (SIGKILL to its process group, as Maelstrom's
+// teardown does) and waits up to 5 s for it to go.
+func (p *Node) Kill() error {
+	p.stdinMu.Lock()
+	p.stdin.Close()
+	p.stdinMu.Unlock()
+	if p.cmd.Process != nil {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	}
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(5 * time.Second):
+		return errors.New("node " + p.Name + " did not exit within 5 s of SIGKILL")
+	}
+}

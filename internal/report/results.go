@@ -1,0 +1,118 @@
+// Package report holds a run's results (results.json) and renders them for
+// people: the terminal summary and the challenges table.
+package report
+
+import (
+	"encoding/json"
+	"os"
+
+	"gossip-glomers/internal/checker"
+)
+
+// Results is results.json.
+type Results struct {
+	Workload  string           `json:"workload"`
+	Valid     bool             `json:"valid"`
+	Verdict   checker.Validity `json:"verdict"` // true, false or "unknown"
+	NodeCount int              `json:"node_count"`
+	Ops       OpCounts         `json:"ops"`
+	Net       NetStats         `json:"net"`
+	LatencyMS Quantiles        `json:"latency_ms"` // over ok client operations
+	Anomalies []string         `json:"anomalies"`
+	// Checker is the workload checker's own figures.
+	Checker map[string]any `json:"checker"`
+	// Checks has the verdict of every check Maelstrom runs (workload, stats,
+	// availability, net, ...), with their figures.
+	Checks map[string]Check `json:"checks"`
+	// Extra fields workloads add at the top level (broadcast: stable_latency_ms).
+	Extra map[string]any `json:"-"`
+	// Params records how the run was made.
+	Params map[string]any `json:"params"`
+	// Warnings are things the workbench noticed about the nodes that do not
+	// fail the run (e.g. late replies to closed clients, dropped).
+	Warnings []string `json:"warnings,omitempty"`
+	Dir      string   `json:"dir,omitempty"` // where the run's files are
+}
+
+// Check is one check's verdict and figures.
+type Check struct {
+	Valid   checker.Validity `json:"valid"`
+	Figures map[string]any   `json:"figures,omitempty"`
+}
+
+// OpCounts counts client operations by outcome.
+type OpCounts struct {
+	Invoke int `json:"invoke"`
+	OK     int `json:"ok"`
+	Fail   int `json:"fail"`
+	Info   int `json:"info"`
+}
+
+// NetStats is Maelstrom's net checker output.
+type NetStats struct {
+	All     NetGroup `json:"all"`
+	Clients NetGroup `json:"clients"`
+	Servers NetGroup `json:"servers"`
+}
+
+// NetGroup counts the messages of one group. MsgsPerOp is absent for clients.
+type NetGroup struct {
+	SendCount int      `json:"send_count"`
+	RecvCount int      `json:"recv_count"`
+	MsgCount  int      `json:"msg_count"`
+	MsgsPerOp *float64 `json:"msgs_per_op,omitempty"`
+}
+
+// PerOp is MsgsPerOp or 0.
+func (g NetGroup) PerOp() float64 {
+	if g.MsgsPerOp == nil {
+		return 0
+	}
+	return *g.MsgsPerOp
+}
+
+// Quantiles of a latency distribution, in milliseconds.
+type Quantiles struct {
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	P95    float64 `json:"p95"`
+	P99    float64 `json:"p99"`
+	Max    float64 `json:"max"`
+}
+
+// MarshalJSON flattens Extra into the top level.
+func (r Results) MarshalJSON() ([]byte, error) {
+	type plain Results
+	b, err := json.Marshal(plain(r))
+	if err != nil || len(r.Extra) == 0 {
+		return b, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range r.Extra {
+		if _, taken := m[k]; taken {
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = raw
+	}
+	return json.Marshal(m)
+}
+
+// Load reads a results.json.
+func Load(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
