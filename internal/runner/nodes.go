@@ -102,12 +102,12 @@ func (w *warnings) list() []string {
 
 // cluster is the running nodes.
 type cluster struct {
-	cfg   *Config
-	net   *network.Network
+	cfg     *Config
+	net     *network.Network
 	procsMu sync.Mutex
 	procs   map[string]*process.Node
-	fail  func(error)
-	warn  *warnings
+	fail    func(error)
+	warn    *warnings
 	// closedClients remembers client names that existed, so a late reply to
 	// one is told apart from a send to a name that never existed.
 	clientsSeen func(string) bool
