@@ -71,6 +71,10 @@ func (r *run) newWorkers() {
 	}
 }
 
+// maxLag is how far behind schedule the op pacing may fall before it
+// restarts from now instead of catching up.
+const maxLag = 20 * time.Millisecond
+
 // mainPhase issues operations at the test's rate until the time limit: each
 // gap is uniform in [0, 2/rate) seconds, an operation goes to the first free
 // thread, and none is invoked at or after the limit. Operations in flight at
@@ -126,6 +130,12 @@ func (r *run) mainPhase(seed uint64) {
 			}
 			free <- w
 		}(w, op)
+		// The next op is due a random gap after this one was due, so timer
+		// overshoot does not lower the rate; but, like Jepsen's stagger, a
+		// backlog from busy threads is not made up in a burst.
+		if now := time.Now(); next.Before(now.Add(-maxLag)) {
+			next = now
+		}
 		next = next.Add(time.Duration(r.genRng.Float64() * 2 / cfg.Rate * float64(time.Second)))
 	}
 	if cfg.Rate == 0 {
