@@ -6,6 +6,7 @@ import (
 
 	"gossip-glomers/internal/workload"
 	"gossip-glomers/internal/workload/echo"
+	"gossip-glomers/internal/workload/gcounter"
 	"gossip-glomers/internal/workload/uniqueids"
 )
 
@@ -20,7 +21,7 @@ var workloads = map[string]func() *workload.Workload{
 	"echo":       echo.New,
 	"unique-ids": uniqueids.New,
 	// broadcast: registered by the broadcast work
-	// g-counter: registered by the counter work
+	"g-counter":  gcounter.New,
 	// kafka: registered by the kafka work
 	// txn-rw-register: registered by the txn work
 }
