@@ -21,7 +21,7 @@ var workloads = map[string]func() *workload.Workload{
 	"echo":       echo.New,
 	"unique-ids": uniqueids.New,
 	// broadcast: registered by the broadcast work
-	"g-counter":  gcounter.New,
+	"g-counter": gcounter.New,
 	// kafka: registered by the kafka work
 	// txn-rw-register: registered by the txn work
 }
