@@ -211,9 +211,8 @@ func (r *run) startServices(seed uint64) error {
 			if reply == nil {
 				return
 			}
-			if id, ok := req["msg_id"]; ok {
-				reply["in_reply_to"] = id
-			}
+			// Without a msg_id Maelstrom still answers, with in_reply_to null.
+			reply["in_reply_to"] = req["msg_id"]
 			// The sender may be gone (a closed client); nothing to do then.
 			_, _ = r.net.Send(wire.Message{Src: name, Dest: m.Src, Body: wire.Marshal(reply)})
 		})
