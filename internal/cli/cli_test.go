@@ -31,7 +31,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{[]string{"test", "-w", "echo", "--bin", bin, "--concurrency", "xn"}, "--concurrency"},
 		{[]string{"test", "-w", "echo", "--bin", bin, "--availability", "2"}, "availability"},
 		{[]string{"test", "-w", "echo", "--bin", bin, "--topology", "ring"}, "--topology"},
-		{[]string{"test", "-w", "echo", "--bin", bin, "--consistency-models", "acid"}, "unknown model"},
+		{[]string{"test", "-w", "echo", "--bin", bin, "--consistency-models", "acid"}, "unknown consistency model"},
 		{[]string{"test", "-w", "echo", "--bin", notExec}, "not an executable"},
 		{[]string{"test", "-w", "echo", "--bin", "/does/not/exist"}, "no such file"},
 		{[]string{"test", "--no-such-flag"}, "unknown flag"},

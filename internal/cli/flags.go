@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"gossip-glomers/internal/checker/elle"
 	"gossip-glomers/internal/registry"
 	"gossip-glomers/internal/runner"
 	"gossip-glomers/internal/workload"
@@ -66,16 +67,6 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 }
 
 var topologies = []string{"grid", "line", "tree", "tree2", "tree3", "tree4", "total"}
-
-// Consistency model names Elle accepts (friendly forms).
-var consistencyModels = []string{
-	"read-uncommitted", "read-committed", "monotonic-atomic-view", "read-atomic", "cursor-stability",
-	"repeatable-read", "snapshot-isolation", "serializable", "strict-serializable",
-	"strong-session-read-uncommitted", "strong-session-read-committed", "strong-read-uncommitted",
-	"strong-read-committed", "strong-session-serializable", "strong-snapshot-isolation",
-	"strong-session-snapshot-isolation", "update-serializable", "consistent-view", "forward-consistent-view",
-	"monotonic-snapshot-read", "monotonic-view", "parallel-snapshot-isolation", "prefix", "session-serializable",
-}
 
 func oneOf(v string, options []string) bool {
 	for _, o := range options {
@@ -154,10 +145,10 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		if m = strings.TrimSpace(m); m == "" {
 			continue
 		}
-		if !oneOf(m, consistencyModels) {
-			return cfg, usagef("--consistency-models: unknown model %q", m)
-		}
 		models = append(models, m)
+	}
+	if err := elle.ValidateModels(models); err != nil {
+		return cfg, usagef("--consistency-models: %v", err)
 	}
 	if info, err := os.Stat(f.bin); err != nil {
 		return cfg, usagef("--bin %s: %v", f.bin, err)

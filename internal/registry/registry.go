@@ -7,6 +7,7 @@ import (
 	"gossip-glomers/internal/workload"
 	"gossip-glomers/internal/workload/echo"
 	"gossip-glomers/internal/workload/gcounter"
+	"gossip-glomers/internal/workload/txnrw"
 	"gossip-glomers/internal/workload/uniqueids"
 )
 
@@ -20,10 +21,9 @@ var maelstromWorkloads = []string{
 var workloads = map[string]func() *workload.Workload{
 	"echo":       echo.New,
 	"unique-ids": uniqueids.New,
-	// broadcast: registered by the broadcast work
-	"g-counter": gcounter.New,
-	// kafka: registered by the kafka work
-	// txn-rw-register: registered by the txn work
+	"g-counter":  gcounter.New,
+
+	"txn-rw-register": txnrw.New,
 }
 
 // Lookup returns the named workload.

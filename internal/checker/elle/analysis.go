@@ -1,0 +1,475 @@
+package elle
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"gossip-glomers/internal/history"
+)
+
+// analysis is one run of the rw-register checker over a history.
+type analysis struct {
+	entries []entry // client ops in history order, micro-ops parsed
+	txns    []*txn  // completions (ok, info, fail), in history order
+
+	// version graphs actually used: key -> from value -> to values
+	versions map[string]map[string]map[string]bool
+	sources  []string
+
+	// ext indexes over ok txns: key -> value -> txn ids
+	extW map[string]map[string][]int
+	extR map[string]map[string][]int
+
+	graph    *digraph
+	extra    string // "realtime", "process" or ""
+	byInvoke map[int]*txn
+}
+
+// entry is a client op of the history with its micro-ops.
+type entry struct {
+	op   history.Op
+	mops []mop
+	txn  *txn // set for completions
+}
+
+// opJSON is how an op appears in anomaly examples.
+func opJSON(op history.Op) map[string]any {
+	m := map[string]any{"index": op.Index, "type": op.Type, "process": op.Process, "f": op.F, "value": op.Value}
+	if op.Node != "" {
+		m["node"] = op.Node
+	}
+	return m
+}
+
+func (t *txn) json() map[string]any {
+	m := map[string]any{"index": t.index, "type": t.typ, "process": t.process, "f": "txn", "value": t.value}
+	if t.node != "" {
+		m["node"] = t.node
+	}
+	return m
+}
+
+// rawJSON turns canonical JSON text back into a value for the report.
+func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
+
+// load parses the history's client ops. An op whose value is not a
+// transaction makes the history unanalysable.
+func load(h history.History) (*analysis, error) {
+	a := &analysis{}
+	open := map[int]int{} // process -> history index of its open invocation
+	for _, op := range h {
+		if !op.IsClient() {
+			continue
+		}
+		ms, err := parseTxn(op.Value)
+		if err != nil {
+			return nil, fmt.Errorf("op %d: %v", op.Index, err)
+		}
+		e := entry{op: op, mops: ms}
+		if op.Type == history.Invoke {
+			open[op.Process] = op.Index
+		} else {
+			inv, ok := open[op.Process]
+			if !ok {
+				inv = -1
+			}
+			delete(open, op.Process)
+			t := &txn{id: len(a.txns), index: op.Index, invIndex: inv, process: op.Process, typ: op.Type,
+				node: op.Node, mops: ms, value: op.Value, extReads: extReads(ms), extWrites: extWrites(ms)}
+			a.txns = append(a.txns, t)
+			e.txn = t
+		}
+		a.entries = append(a.entries, e)
+	}
+	return a, nil
+}
+
+// keyTypeError is Elle's type-sanity assertion: every key of one type.
+func (a *analysis) keyTypeError() error {
+	classes := map[string]bool{}
+	for _, e := range a.entries {
+		for _, m := range e.mops {
+			classes[keyClass(m.raw[1])] = true
+		}
+	}
+	if len(classes) > 1 {
+		return fmt.Errorf("history includes a mix of different types for transaction keys: %v", sortedKeys(classes))
+	}
+	return nil
+}
+
+func (a *analysis) oks() []*txn {
+	var out []*txn
+	for _, t := range a.txns {
+		if t.typ == history.OK {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// g1a: an ok txn read a value that a failed txn wrote (any of its writes).
+func (a *analysis) g1a() []any {
+	failed := map[string]map[string]*txn{}
+	for _, t := range a.txns {
+		if t.typ != history.Fail {
+			continue
+		}
+		for _, m := range t.mops {
+			if !m.read {
+				if failed[m.key] == nil {
+					failed[m.key] = map[string]*txn{}
+				}
+				failed[m.key][m.val] = t
+			}
+		}
+	}
+	var cases []any
+	for _, t := range a.oks() {
+		for _, m := range t.mops {
+			if w := failed[m.key][m.val]; m.read && w != nil {
+				cases = append(cases, map[string]any{"op": t.json(), "mop": m.raw, "writer": w.json()})
+			}
+		}
+	}
+	return cases
+}
+
+// g1b: an ok txn read a value another op wrote and then overwrote in the
+// same txn. Like Elle, intermediate writes are indexed over every op,
+// invocations included, the later op winning.
+func (a *analysis) g1b() []any {
+	im := map[string]map[string]int{} // key -> value -> position in entries
+	for i, e := range a.entries {
+		final := map[string]string{}
+		for _, m := range e.mops {
+			if m.read {
+				continue
+			}
+			if prev, ok := final[m.key]; ok {
+				if im[m.key] == nil {
+					im[m.key] = map[string]int{}
+				}
+				im[m.key][prev] = i
+			}
+			final[m.key] = m.val
+		}
+	}
+	var cases []any
+	for _, t := range a.oks() {
+		for _, m := range t.mops {
+			if !m.read {
+				continue
+			}
+			if i, ok := im[m.key][m.val]; ok && a.entries[i].op.Index != t.index {
+				cases = append(cases, map[string]any{"op": t.json(), "mop": m.raw, "writer": opJSON(a.entries[i].op)})
+			}
+		}
+	}
+	return cases
+}
+
+// internal: a read that disagrees with the txn's own earlier read or write
+// of the key. As in Elle, a previous nil (or false) read sets no expectation.
+func (a *analysis) internal() []any {
+	var cases []any
+	for _, t := range a.oks() {
+		state := map[string]string{}
+		for _, m := range t.mops {
+			if !m.read {
+				state[m.key] = m.val
+				continue
+			}
+			s, ok := state[m.key]
+			if ok && s != nilValue && s != "false" && s != m.val {
+				cases = append(cases, map[string]any{"op": t.json(), "mop": m.raw, "expected": rawJSON(s)})
+				break
+			}
+			state[m.key] = m.val
+		}
+	}
+	return cases
+}
+
+// lostUpdate: two ok txns read the same value of a key and both wrote it.
+// As in Elle, a txn counts when it writes a key it has read at any point
+// before its first counted write of that key.
+func (a *analysis) lostUpdate() []any {
+	type kv struct{ k, v string }
+	by := map[kv][]*txn{}
+	var order []kv
+	for _, t := range a.oks() {
+		reads := map[string]string{}
+		writes := map[string]bool{}
+		for _, m := range t.mops {
+			rv, read := reads[m.key]
+			if !m.read {
+				if !writes[m.key] && read {
+					writes[m.key] = true
+					p := kv{m.key, rv}
+					if _, seen := by[p]; !seen {
+						order = append(order, p)
+					}
+					by[p] = append(by[p], t)
+				}
+				continue
+			}
+			if !read {
+				reads[m.key] = m.val
+			}
+		}
+	}
+	var cases []any
+	for _, p := range order {
+		if ts := by[p]; len(ts) >= 2 {
+			var js []any
+			for _, t := range ts {
+				js = append(js, t.json())
+			}
+			cases = append(cases, map[string]any{"key": rawJSON(p.k), "value": rawJSON(p.v), "txns": js})
+		}
+	}
+	return cases
+}
+
+func addVersion(g map[string]map[string]map[string]bool, k, from, to string) {
+	if g[k] == nil {
+		g[k] = map[string]map[string]bool{}
+	}
+	if g[k][from] == nil {
+		g[k][from] = map[string]bool{}
+	}
+	g[k][from][to] = true
+}
+
+// versionGraphs infers each key's partial version order from the sources
+// Maelstrom enables: the initial state (nil precedes every value any ok or
+// info txn wrote, or any ok txn read), and writes-follow-reads (an ok txn's
+// external read of k precedes its final write of k). A source that would
+// make some key's order cyclic is dropped, as Elle drops it, and reported
+// as cyclic-versions.
+func (a *analysis) versionGraphs() []any {
+	initial := map[string]map[string]map[string]bool{}
+	for _, t := range a.txns {
+		if t.typ == history.Fail {
+			continue
+		}
+		for k, v := range t.extWrites {
+			if v != nilValue {
+				addVersion(initial, k, nilValue, v)
+			}
+		}
+		if t.typ == history.OK {
+			for k, v := range t.extReads {
+				if v != nilValue {
+					addVersion(initial, k, nilValue, v)
+				}
+			}
+		}
+	}
+	merged := map[string]map[string]map[string]bool{}
+	for k, m := range initial {
+		for from, tos := range m {
+			for to := range tos {
+				addVersion(merged, k, from, to)
+			}
+		}
+	}
+	for _, t := range a.oks() {
+		for k, v := range t.extReads {
+			if w, ok := t.extWrites[k]; ok && v != nilValue {
+				addVersion(merged, k, v, w)
+			}
+		}
+	}
+	var cycles []any
+	for _, k := range sortedMapKeys(merged) {
+		for _, scc := range versionSCCs(merged[k]) {
+			vals := make([]any, len(scc))
+			for i, v := range scc {
+				vals[i] = rawJSON(v)
+			}
+			cycles = append(cycles, map[string]any{"key": rawJSON(k), "scc": vals,
+				"sources": []string{"initial-state", "wfr-keys"}})
+		}
+	}
+	if len(cycles) > 0 {
+		a.versions, a.sources = initial, []string{"initial-state"}
+	} else {
+		a.versions, a.sources = merged, []string{"initial-state", "wfr-keys"}
+	}
+	return cycles
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// versionSCCs: the cyclic components (more than one value) of a key's
+// version graph.
+func versionSCCs(g map[string]map[string]bool) [][]string {
+	ids := map[string]int{}
+	var names []string
+	id := func(v string) int {
+		if i, ok := ids[v]; ok {
+			return i
+		}
+		ids[v] = len(names)
+		names = append(names, v)
+		return ids[v]
+	}
+	d := newDigraph()
+	for _, from := range sortedMapKeys(g) {
+		for _, to := range sortedMapKeys(g[from]) {
+			d.link(id(from), id(to), relWW)
+		}
+	}
+	var out [][]string
+	for _, c := range d.sccs(false) {
+		vs := make([]string, len(c))
+		for i, x := range c {
+			vs[i] = names[x]
+		}
+		sort.Strings(vs)
+		out = append(out, vs)
+	}
+	return out
+}
+
+func extIndex(ts []*txn, f func(*txn) map[string]string) map[string]map[string][]int {
+	idx := map[string]map[string][]int{}
+	for _, t := range ts {
+		for k, v := range f(t) {
+			if idx[k] == nil {
+				idx[k] = map[string][]int{}
+			}
+			idx[k][v] = append(idx[k][v], t.id)
+		}
+	}
+	return idx
+}
+
+// buildGraph builds Elle's transaction graph: wr edges from reads of
+// values, ww and rw edges from the version graphs, and realtime or process
+// edges when the requested models need them. A value that two ok txns wrote
+// and some txn read cannot be attributed: Elle throws, and so do we.
+func (a *analysis) buildGraph(extra string) error {
+	oks := a.oks()
+	a.extW = extIndex(oks, func(t *txn) map[string]string { return t.extWrites })
+	a.extR = extIndex(oks, func(t *txn) map[string]string { return t.extReads })
+	g := newDigraph()
+	for _, k := range sortedMapKeys(a.extR) {
+		for _, v := range sortedMapKeys(a.extR[k]) {
+			writers := a.extW[k][v]
+			switch {
+			case len(writers) == 1:
+				for _, r := range a.extR[k][v] {
+					g.link(writers[0], r, relWR)
+				}
+			case len(writers) > 1:
+				var idx []int
+				for _, w := range writers {
+					idx = append(idx, a.txns[w].index)
+				}
+				return fmt.Errorf("key %s had value %s written by more than one op: %v", k, v, idx)
+			}
+		}
+	}
+	for k, vg := range a.versions {
+		for v1, tos := range vg {
+			for v2 := range tos {
+				for _, w2 := range a.extW[k][v2] {
+					for _, w1 := range a.extW[k][v1] {
+						linkNoSelf(g, w1, w2, relWW)
+					}
+					for _, r1 := range a.extR[k][v1] {
+						linkNoSelf(g, r1, w2, relRW)
+					}
+				}
+			}
+		}
+	}
+	a.extra = extra
+	switch extra {
+	case "realtime":
+		a.realtime(g)
+	case "process":
+		a.process(g)
+	}
+	a.graph = g
+	return nil
+}
+
+// linkNoSelf links a->b but, like Elle's remove-self-edges, keeps no
+// self-edge (the vertex stays).
+func linkNoSelf(g *digraph, a, b int, r rels) {
+	if a == b {
+		g.verts[a] = true
+		return
+	}
+	g.link(a, b, r)
+}
+
+// realtime adds Elle's realtime-graph: a transitive reduction of "a
+// completed ok before b was invoked", with b any completed op.
+func (a *analysis) realtime(g *digraph) {
+	buffer := map[int]bool{}
+	linked := map[int][]int{}
+	for _, e := range a.entries {
+		switch {
+		case e.op.Type == history.Invoke:
+			c := a.completionOf(e.op)
+			if c == nil {
+				continue
+			}
+			srcs := make([]int, 0, len(buffer))
+			for b := range buffer {
+				g.link(b, c.id, relRealtime)
+				srcs = append(srcs, b)
+			}
+			linked[c.id] = srcs
+		case e.op.Type == history.OK:
+			for _, b := range linked[e.txn.id] {
+				delete(buffer, b)
+			}
+			buffer[e.txn.id] = true
+		}
+	}
+}
+
+// completionOf finds the completion of an invocation.
+func (a *analysis) completionOf(inv history.Op) *txn {
+	return a.txnsByInvoke()[inv.Index]
+}
+
+func (a *analysis) txnsByInvoke() map[int]*txn {
+	if a.byInvoke == nil {
+		a.byInvoke = map[int]*txn{}
+		for _, t := range a.txns {
+			if t.invIndex >= 0 {
+				a.byInvoke[t.invIndex] = t
+			}
+		}
+	}
+	return a.byInvoke
+}
+
+// process adds Elle's process-graph: each process's ok ops in order.
+func (a *analysis) process(g *digraph) {
+	last := map[int]int{}
+	for _, t := range a.txns {
+		if t.typ != history.OK {
+			continue
+		}
+		if p, ok := last[t.process]; ok {
+			g.link(p, t.id, relProcess)
+		}
+		last[t.process] = t.id
+	}
+}

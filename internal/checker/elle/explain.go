@@ -1,0 +1,212 @@
+package elle
+
+import (
+	"fmt"
+	"sort"
+)
+
+// explainPair says why txn y depends on txn x, trying Elle's explainers in
+// Elle's order: wr, ww, rw, then realtime or process. nil if none applies.
+func (a *analysis) explainPair(x, y *txn) map[string]any {
+	for _, k := range sortedMapKeys(x.extWrites) {
+		if v, ok := y.extReads[k]; ok && v == x.extWrites[k] {
+			return map[string]any{"type": "wr", "key": rawJSON(k), "value": rawJSON(v)}
+		}
+	}
+	for _, k := range sortedMapKeys(x.extWrites) {
+		if vy, ok := y.extWrites[k]; ok && a.versions[k][x.extWrites[k]][vy] {
+			return map[string]any{"type": "ww", "key": rawJSON(k), "value": rawJSON(x.extWrites[k]), "value'": rawJSON(vy)}
+		}
+	}
+	for _, k := range sortedMapKeys(x.extReads) {
+		if vy, ok := y.extWrites[k]; ok && a.versions[k][x.extReads[k]][vy] {
+			return map[string]any{"type": "rw", "key": rawJSON(k), "value": rawJSON(x.extReads[k]), "value'": rawJSON(vy)}
+		}
+	}
+	switch a.extra {
+	case "realtime":
+		if y.invIndex >= 0 && x.index < y.invIndex {
+			return map[string]any{"type": "realtime", "a'": x.index, "b": y.invIndex}
+		}
+	case "process":
+		if x.process == y.process && x.index < y.index {
+			return map[string]any{"type": "process", "process": x.process}
+		}
+	}
+	return nil
+}
+
+// explainCycle explains each step of a cycle (a list of txn ids whose last
+// element repeats the first) and classifies it as Elle's cycle explainer
+// does: by how many steps of each kind it has.
+func (a *analysis) explainCycle(cycle []int) (map[string]any, error) {
+	var steps []any
+	counts := map[string]int{}
+	var kinds []string
+	for i := 0; i+1 < len(cycle); i++ {
+		ex := a.explainPair(a.txns[cycle[i]], a.txns[cycle[i+1]])
+		if ex == nil {
+			return nil, fmt.Errorf("no explanation for the dependency of op %d on op %d",
+				a.txns[cycle[i+1]].index, a.txns[cycle[i]].index)
+		}
+		kind := ex["type"].(string)
+		counts[kind]++
+		kinds = append(kinds, kind)
+		steps = append(steps, ex)
+	}
+	rwAdjacent := false
+	for i := range kinds {
+		if kinds[i] == "rw" && kinds[(i+1)%len(kinds)] == "rw" && len(kinds) > 1 {
+			rwAdjacent = true
+		}
+	}
+	var typ string
+	switch {
+	case counts["rw"] == 1:
+		typ = "G-single-item"
+	case counts["rw"] > 1 && rwAdjacent:
+		typ = "G2-item"
+	case counts["rw"] > 1:
+		typ = "G-nonadjacent-item"
+	case counts["wr"] > 0:
+		typ = "G1c"
+	case counts["ww"] > 0:
+		typ = "G0"
+	default:
+		return nil, fmt.Errorf("cannot classify a cycle of %v", kinds)
+	}
+	switch {
+	case counts["realtime"] > 0:
+		typ += "-realtime"
+	case counts["process"] > 0:
+		typ += "-process"
+	}
+	ops := make([]any, len(cycle))
+	for i, id := range cycle {
+		ops[i] = a.txns[id].json()
+	}
+	return map[string]any{"type": typ, "cycle": ops, "steps": steps}, nil
+}
+
+// sccCases finds the cycle anomalies of one strongly connected component,
+// as Elle's cycle-cases-in-scc: first which models' subgraphs have cycles
+// at all (cheap and exact), then a search for each reportable cycle type
+// those allow, in Elle's order, skipping types implied by one already found.
+// When the step budget runs out the component also yields
+// cycle-search-timeout and Elle's fallback cycle.
+func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) ([]map[string]any, error) {
+	g := a.graph.sub(comp, ^relNone)
+	exists := a.cycleExists(g)
+	var cases []map[string]any
+	var nots []string
+	for _, c := range exists {
+		cases = append(cases, c)
+		nots = append(nots, c["not"].(string))
+	}
+	// Types no possible model's cycle could form are skipped.
+	impossible := setOf(impossibleModels(nots))
+	var possible []string
+	for _, s := range existsSpecs {
+		if !impossible[s.model] {
+			possible = append(possible, s.model)
+		}
+	}
+	redundant := map[string]bool{}
+	for t := range ProhibitedBy(possible) {
+		if cycleTypes[t] {
+			redundant[t] = true
+		}
+	}
+	s := &searcher{g: g, budget: budget}
+	var searched []string
+	var found []map[string]any
+	for _, spec := range cycleSpecs {
+		if redundant[spec.name] || !reportable[spec.name] || spec.predicate {
+			continue
+		}
+		searched = append(searched, spec.name)
+		cyc, err := s.find(spec)
+		if err == errBudget {
+			return a.timedOut(g, comp, spec.name, searched, cases, found)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cyc == nil {
+			continue
+		}
+		ex, err := a.explainCycle(cyc)
+		if err != nil {
+			return nil, err
+		}
+		if spec.typed && ex["type"] != spec.name {
+			continue
+		}
+		found = append(found, ex)
+		for _, t := range impliedAnomalies([]string{spec.name}) {
+			redundant[t] = true
+		}
+	}
+	return append(cases, found...), nil
+}
+
+func (a *analysis) timedOut(g *digraph, comp []int, typ string, searched []string, cases, found []map[string]any) ([]map[string]any, error) {
+	foundTypes := map[string]bool{}
+	for _, f := range found {
+		foundTypes[f["type"].(string)] = true
+	}
+	var notContain []string
+	for _, t := range searched[:len(searched)-1] {
+		if !foundTypes[t] {
+			notContain = append(notContain, t)
+		}
+	}
+	out := []map[string]any{{"type": "cycle-search-timeout", "anomaly-spec-type": typ,
+		"does-not-contain": notContain, "scc-size": len(comp)}}
+	if fb := fallbackCycle(g); fb != nil {
+		ex, err := a.explainCycle(fb)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ex)
+	}
+	out = append(out, cases...)
+	return append(out, found...), nil
+}
+
+// cycleExists is Elle's cycle-exists-cases: for each model's subgraph in
+// turn (skipping models already ruled out), the smallest cyclic component.
+func (a *analysis) cycleExists(g *digraph) []map[string]any {
+	var out []map[string]any
+	ruledOut := map[string]bool{}
+	vs := g.vertices()
+	for _, spec := range existsSpecs {
+		if ruledOut[spec.model] {
+			continue
+		}
+		sg := g.sub(vs, spec.base)
+		if spec.ext != 0 {
+			sg = extension(sg, g.sub(vs, spec.ext))
+		}
+		var best []int
+		for _, c := range sg.sccs(true) {
+			if sg.nontrivial(c) && (best == nil || len(c) < len(best)) {
+				best = c
+			}
+		}
+		if best == nil {
+			continue
+		}
+		idx := make([]int, len(best))
+		for i, id := range best {
+			idx[i] = a.txns[id].index
+		}
+		sort.Ints(idx)
+		out = append(out, map[string]any{"type": spec.typ(), "not": friendly(spec.model),
+			"subgraph": spec.subgraphName(), "scc-size": len(best), "scc": idx})
+		for _, m := range impossibleModels([]string{spec.model}) {
+			ruledOut[m] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,270 @@
+package elle
+
+import "sort"
+
+// rels is a set of dependency relationships on an edge, as Elle's BitRels
+// (without the predicate kinds, which rw-registers never produce).
+type rels uint8
+
+const (
+	relWW rels = 1 << iota
+	relWR
+	relRW
+	relProcess
+	relRealtime
+	relNone rels = 0
+)
+
+var relNames = []struct {
+	r    rels
+	name string
+}{{relWW, "ww"}, {relWR, "wr"}, {relRW, "rw"}, {relProcess, "process"}, {relRealtime, "realtime"}}
+
+func (r rels) names() []string {
+	var out []string
+	for _, n := range relNames {
+		if r&n.r != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// label is the relationship Elle's combined explainer names for a pair: it
+// tries the wr explainer, then ww, then rw, then realtime or process, and
+// each explainer succeeds exactly when the graph has that relationship.
+func (r rels) label() rels {
+	for _, l := range []rels{relWR, relWW, relRW, relRealtime, relProcess} {
+		if r&l != 0 {
+			return l
+		}
+	}
+	return relNone
+}
+
+// digraph is a directed graph over transaction ids whose edges carry rels.
+// Like Bifurcan's graphs, linking adds both ends as vertices even when the
+// edge is later removed (Elle's empty-transaction-graph test counts them).
+type digraph struct {
+	verts map[int]bool
+	out   map[int]map[int]rels
+}
+
+func newDigraph() *digraph {
+	return &digraph{verts: map[int]bool{}, out: map[int]map[int]rels{}}
+}
+
+func (g *digraph) link(a, b int, r rels) {
+	g.verts[a], g.verts[b] = true, true
+	m := g.out[a]
+	if m == nil {
+		m = map[int]rels{}
+		g.out[a] = m
+	}
+	m[b] |= r
+}
+
+func (g *digraph) unlink(a, b int) {
+	if m := g.out[a]; m != nil {
+		delete(m, b)
+	}
+}
+
+func (g *digraph) edge(a, b int) rels { return g.out[a][b] }
+
+func (g *digraph) merge(o *digraph) {
+	for v := range o.verts {
+		g.verts[v] = true
+	}
+	for a, m := range o.out {
+		for b, r := range m {
+			g.link(a, b, r)
+		}
+	}
+}
+
+func (g *digraph) vertices() []int {
+	out := make([]int, 0, len(g.verts))
+	for v := range g.verts {
+		out = append(out, v)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// succ lists a vertex's successors in ascending order.
+func (g *digraph) succ(v int) []int {
+	m := g.out[v]
+	out := make([]int, 0, len(m))
+	for w := range m {
+		out = append(out, w)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// sub is the subgraph on the given vertices whose edges keep only the rels
+// in mask (edges left with none are dropped). A nil filter keeps every rel.
+func (g *digraph) sub(vs []int, mask rels) *digraph {
+	in := make(map[int]bool, len(vs))
+	for _, v := range vs {
+		in[v] = true
+	}
+	s := newDigraph()
+	for _, v := range vs {
+		s.verts[v] = true
+	}
+	for _, a := range vs {
+		for b, r := range g.out[a] {
+			if in[b] && r&mask != 0 {
+				s.link(a, b, r&mask)
+			}
+		}
+	}
+	return s
+}
+
+// byLabel is the subgraph of edges whose explained label is in mask; each
+// edge keeps only its label.
+func (g *digraph) byLabel(mask rels) *digraph {
+	s := newDigraph()
+	for v := range g.verts {
+		s.verts[v] = true
+	}
+	for a, m := range g.out {
+		for b, r := range m {
+			if l := r.label(); l&mask != 0 {
+				s.link(a, b, l)
+			}
+		}
+	}
+	return s
+}
+
+// extension is Elle's sequential-extension A ∪ (A;B): A's edges plus x->z
+// for every x->y in A and y->z in B.
+func extension(a, b *digraph) *digraph {
+	c := newDigraph()
+	c.merge(a)
+	for x, m := range a.out {
+		for y := range m {
+			for z := range b.out[y] {
+				c.link(x, z, relNone)
+			}
+		}
+	}
+	return c
+}
+
+// sccs returns the strongly connected components of g (Tarjan, iterative),
+// each sorted, in order of their smallest vertex. Singletons are kept only
+// if keepSingletons (Bifurcan's includeSingletons).
+func (g *digraph) sccs(keepSingletons bool) [][]int {
+	vs := g.vertices()
+	index := make(map[int]int, len(vs))
+	low := make(map[int]int, len(vs))
+	onStack := make(map[int]bool, len(vs))
+	var stack []int
+	var comps [][]int
+	next := 0
+	type frame struct {
+		v    int
+		succ []int
+		i    int
+	}
+	for _, root := range vs {
+		if _, seen := index[root]; seen {
+			continue
+		}
+		call := []frame{{v: root, succ: g.succ(root)}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.i < len(f.succ) {
+				w := f.succ[f.i]
+				f.i++
+				if _, seen := index[w]; !seen {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{v: w, succ: g.succ(w)})
+				} else if onStack[w] && index[w] < low[f.v] {
+					low[f.v] = index[w]
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				if p := call[len(call)-1].v; low[v] < low[p] {
+					low[p] = low[v]
+				}
+			}
+			if low[v] == index[v] {
+				var comp []int
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp = append(comp, w)
+					if w == v {
+						break
+					}
+				}
+				if len(comp) > 1 || keepSingletons {
+					sort.Ints(comp)
+					comps = append(comps, comp)
+				}
+			}
+		}
+	}
+	sort.Slice(comps, func(i, j int) bool { return comps[i][0] < comps[j][0] })
+	return comps
+}
+
+// nontrivial reports whether a component holds a cycle: more than one
+// vertex, or one with a self-edge.
+func (g *digraph) nontrivial(comp []int) bool {
+	if len(comp) > 1 {
+		return true
+	}
+	_, self := g.out[comp[0]][comp[0]]
+	return self
+}
+
+// shortestPath is a shortest path from a to b (both included) using edges
+// accepted by ok, or nil.
+func (g *digraph) shortestPath(a, b int, ok func(from, to int) bool) []int {
+	if a == b {
+		return []int{a}
+	}
+	prev := map[int]int{a: a}
+	queue := []int{a}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for _, w := range g.succ(v) {
+			if _, seen := prev[w]; seen || (ok != nil && !ok(v, w)) {
+				continue
+			}
+			prev[w] = v
+			if w == b {
+				path := []int{b}
+				for x := b; x != a; {
+					x = prev[x]
+					path = append(path, x)
+				}
+				for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+					path[i], path[j] = path[j], path[i]
+				}
+				return path
+			}
+			queue = append(queue, w)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package elle
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+
+	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/wire"
+)
+
+// A transaction in the history is a list of micro-ops [f k v]: f is "r" or
+// "w", k a key, v the value read or written (null for a read not yet
+// performed). Keys and values are compared as Clojure compares decoded JSON:
+// by their canonical JSON text, so 1 and 1.0 differ.
+
+// nilValue is the canonical text of JSON null: the initial value of every key.
+const nilValue = "null"
+
+type mop struct {
+	read bool
+	key  string // canonical JSON of the key
+	val  string // canonical JSON of the value ("null" for nil)
+	raw  []any  // the micro-op as recorded, for examples
+}
+
+// isNil is Clojure's nil?: only JSON null.
+func (m mop) isNil() bool { return m.val == nilValue }
+
+// txn is one completed transaction (a completion op of the history).
+type txn struct {
+	id       int // position in analysis.txns
+	index    int // history index of the completion: Elle's op identity
+	invIndex int // history index of the invocation, -1 if unknown
+	process  int
+	typ      history.Type
+	node     string
+	mops     []mop
+	value    any // the completion's value as recorded
+
+	extReads  map[string]string // key -> first read value, for keys read before any write
+	extWrites map[string]string // key -> last written value
+}
+
+// parseTxn reads a history op's value as a transaction. Values come either
+// decoded from JSON ([]any of []any) or as built by the generator.
+func parseTxn(v any) ([]mop, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("transaction %v is not a list", v)
+	}
+	out := make([]mop, 0, len(list))
+	for _, e := range list {
+		m, ok := e.([]any)
+		if !ok || len(m) != 3 {
+			return nil, fmt.Errorf("micro-op %v is not a 3-element list", e)
+		}
+		f, _ := m[0].(string)
+		if f != "r" && f != "w" {
+			return nil, fmt.Errorf("micro-op %v has f %v, want r or w", e, m[0])
+		}
+		out = append(out, mop{read: f == "r", key: wire.Key(m[1]), val: wire.Key(m[2]), raw: m})
+	}
+	return out, nil
+}
+
+// extReads is jepsen.txn/ext-reads: the value of each key's first micro-op,
+// when that micro-op is a read.
+func extReads(ms []mop) map[string]string {
+	out := map[string]string{}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.read && !seen[m.key] {
+			out[m.key] = m.val
+		}
+		seen[m.key] = true
+	}
+	return out
+}
+
+// extWrites is jepsen.txn/ext-writes: each key's final written value.
+func extWrites(ms []mop) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		if !m.read {
+			out[m.key] = m.val
+		}
+	}
+	return out
+}
+
+// keyClass is the JVM class Cheshire would decode a key into, for Elle's
+// type-sanity assertion (all keys of one type).
+func keyClass(k any) string {
+	switch x := k.(type) {
+	case nil:
+		return "nil"
+	case string:
+		return "String"
+	case bool:
+		return "Boolean"
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return "Long"
+		}
+		if _, ok := new(big.Int).SetString(string(x), 10); ok {
+			return "BigInteger"
+		}
+		return "Double"
+	case int, int32, int64:
+		return "Long"
+	case float64, float32:
+		return "Double"
+	case []any:
+		return "Vector"
+	case map[string]any:
+		return "Map"
+	default:
+		return fmt.Sprintf("%T", k)
+	}
+}
