@@ -84,3 +84,8 @@ challenge-6b: install
 
 challenge-6c: install
 	$(call run,txn-rw-register,maelstrom-txn,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition)
+
+# Sweeps the broadcast batching interval at 3d/3e's parameters (with a
+# partition run per setting) and writes bench/broadcast.md and bench/broadcast.svg.
+bench-broadcast:
+	$(GLOMERS) bench-broadcast --partition --out-dir bench

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"gossip-glomers/internal/workload"
+	"gossip-glomers/internal/workload/broadcast"
 	"gossip-glomers/internal/workload/echo"
 	"gossip-glomers/internal/workload/gcounter"
 	"gossip-glomers/internal/workload/txnrw"
@@ -21,6 +22,7 @@ var maelstromWorkloads = []string{
 var workloads = map[string]func() *workload.Workload{
 	"echo":       echo.New,
 	"unique-ids": uniqueids.New,
+	"broadcast":  broadcast.New,
 	"g-counter":  gcounter.New,
 
 	"txn-rw-register": txnrw.New,

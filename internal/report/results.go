@@ -104,6 +104,38 @@ func (r Results) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// UnmarshalJSON reads what MarshalJSON writes, putting unknown top-level
+// fields back into Extra.
+func (r *Results) UnmarshalJSON(b []byte) error {
+	type plain Results
+	if err := json.Unmarshal(b, (*plain)(r)); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, k := range []string{"workload", "valid", "verdict", "node_count", "ops", "net", "latency_ms",
+		"anomalies", "checker", "checks", "params", "warnings", "dir"} {
+		known[k] = true
+	}
+	for k, raw := range all {
+		if known[k] {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if r.Extra == nil {
+			r.Extra = map[string]any{}
+		}
+		r.Extra[k] = v
+	}
+	return nil
+}
+
 // Load reads a results.json.
 func Load(path string) (*Results, error) {
 	b, err := os.ReadFile(path)
