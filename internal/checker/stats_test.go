@@ -62,6 +62,12 @@ func TestAvailability(t *testing.T) {
 			t.Errorf("ok_fraction %v, want 0.75", res.Figures["ok_fraction"])
 		}
 	}
+	// 9 of 10 ok is 0.9 in float32, which is below the float64 0.9, as in Maelstrom.
+	ninety := ops("generate", history.OK, history.OK, history.OK, history.OK, history.OK,
+		history.OK, history.OK, history.OK, history.OK, history.Info)
+	if res := Availability(ninety, "0.9"); res.Valid != Invalid {
+		t.Errorf("9/10 ok with --availability 0.9: %v, want invalid as in Maelstrom", res.Valid)
+	}
 	if res := Availability(nil, "total"); res.Valid != Valid || res.Figures["ok_fraction"] != 1.0 {
 		t.Errorf("empty history: %v %v, want valid with fraction 1", res.Valid, res.Figures)
 	}

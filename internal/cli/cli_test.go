@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func TestBadFlagsExit2WithOneLine(t *testing.T) {
+func TestBadFlagsExitWithOneLine(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "node")
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)

@@ -39,6 +39,8 @@ type testFlags struct {
 	maxTxnLength      int
 	maxWritesPerKey   int
 	logStderr         bool
+	logNetSend        bool
+	logNetRecv        bool
 	store             string
 	seed              uint64
 }
@@ -62,6 +64,8 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxTxnLength, "max-txn-length", 4, "maximum micro-operations per transaction")
 	fs.IntVar(&f.maxWritesPerKey, "max-writes-per-key", 16, "writes to a key before it is retired")
 	fs.BoolVar(&f.logStderr, "log-stderr", false, "copy the nodes' stderr to this one")
+	fs.BoolVar(&f.logNetSend, "log-net-send", false, "log every message sent on the network")
+	fs.BoolVar(&f.logNetRecv, "log-net-recv", false, "log every message delivered on the network")
 	fs.StringVar(&f.store, "store", "store", "folder that keeps every run's results, history and logs")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the network, nemesis and generators (0: random)")
 }
@@ -77,7 +81,8 @@ func oneOf(v string, options []string) bool {
 	return false
 }
 
-// usageError is a bad flag or argument: glomers prints it on one line and exits 2.
+// usageError is a bad flag or argument: glomers prints it on one line and
+// exits 254, as Maelstrom does.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
@@ -177,6 +182,8 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		NemesisInterval: time.Duration(f.nemesisInterval * float64(time.Second)),
 		StoreDir:        f.store,
 		LogStderr:       f.logStderr,
+		LogNetSend:      f.logNetSend,
+		LogNetRecv:      f.logNetRecv,
 		Seed:            f.seed,
 	}
 	return cfg, nil

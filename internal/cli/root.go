@@ -13,19 +13,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"gossip-glomers/internal/challenge"
+	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/registry"
 	"gossip-glomers/internal/report"
 	"gossip-glomers/internal/runner"
 )
 
-// Exit codes. Valid and invalid follow Maelstrom (0, 1); an undecided
-// verdict also exits 1 (it is not a pass); bad flags exit 2; a test that
-// could not run to the end (a node crashed, wrote garbage, ...) exits 255
-// as Maelstrom's does.
+// Exit codes, as Maelstrom's (Jepsen's CLI): 0 valid, 1 invalid, 2 the
+// checkers could not decide, 254 bad flags or arguments, 255 the test could
+// not run to the end (a node crashed, wrote garbage, ...).
 const (
 	ExitValid   = 0
 	ExitInvalid = 1
-	ExitUsage   = 2
+	ExitUnknown = 2
+	ExitUsage   = 254
 	ExitAborted = 255
 )
 
@@ -183,8 +184,17 @@ func runAndReport(ctx context.Context, cfg runner.Config, log io.Writer) (*repor
 		}
 		return nil, exitError{ExitAborted, err}
 	}
-	if !res.Valid {
-		return res, exitError{code: ExitInvalid}
+	return res, verdictExit(res)
+}
+
+// verdictExit is nil for a valid run, else the exit code of its verdict.
+func verdictExit(res *report.Results) error {
+	switch res.Verdict {
+	case checker.Valid:
+		return nil
+	case checker.Invalid:
+		return exitError{code: ExitInvalid}
+	default:
+		return exitError{code: ExitUnknown}
 	}
-	return res, nil
 }

@@ -3,6 +3,7 @@ package network
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -30,6 +31,10 @@ type Event struct {
 // and optionally streams them as JSON lines so a run can be inspected.
 type Journal struct {
 	start time.Time
+	// Trace, if set, gets a line for every send (TraceSend) and delivery
+	// (TraceRecv): Maelstrom's --log-net-send and --log-net-recv.
+	Trace                io.Writer
+	TraceSend, TraceRecv bool
 
 	mu    sync.Mutex
 	out   *bufio.Writer
@@ -80,6 +85,9 @@ func (j *Journal) record(t EventType, at time.Time, m wire.Message) {
 			c.recvs++
 		}
 		c.ids[m.ID] = struct{}{}
+	}
+	if j.Trace != nil && ((t == EventSend && j.TraceSend) || (t == EventRecv && j.TraceRecv)) {
+		fmt.Fprintf(j.Trace, "%s %s %s -> %s %s\n", at.Sub(j.start).Round(time.Microsecond), t, m.Src, m.Dest, m.Body)
 	}
 	if j.out != nil && j.err == nil {
 		b, err := json.Marshal(Event{Type: t, Time: at.Sub(j.start), Message: m})

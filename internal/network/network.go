@@ -237,7 +237,8 @@ func (e *endpoint) pump() {
 		if e.net.dropped(item.msg.Src, e.name) {
 			continue
 		}
-		if wait := time.Until(item.deadline); wait > 0 {
+		// Maelstrom sleeps (long dt) ms: whole milliseconds, truncated.
+		if wait := time.Until(item.deadline).Truncate(time.Millisecond); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:

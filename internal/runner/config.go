@@ -30,11 +30,13 @@ type Config struct {
 	// Recovery is the quiet, healed wait before the final phase (Maelstrom: 10 s).
 	Recovery time.Duration
 
-	StoreDir  string    // root of the store ("store"); every run gets its own folder below
-	LogStderr bool      // copy node stderr to Log
-	Log       io.Writer // the summary and progress (stderr)
-	Progress  bool      // show a progress line (only on a terminal)
-	Seed      uint64    // 0: random
+	StoreDir   string    // root of the store ("store"); every run gets its own folder below
+	LogStderr  bool      // copy node stderr to Log
+	LogNetSend bool      // log every message sent (Maelstrom's --log-net-send)
+	LogNetRecv bool      // log every message delivered (--log-net-recv)
+	Log        io.Writer // the summary and progress (stderr)
+	Progress   bool      // show a progress line (only on a terminal)
+	Seed       uint64    // 0: random
 }
 
 // Partitions reports whether the partition nemesis is on.

@@ -81,6 +81,7 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
 	r.journal = network.NewJournal(r.start, journalFile)
+	r.journal.Trace, r.journal.TraceSend, r.journal.TraceRecv = cfg.Log, cfg.LogNetSend, cfg.LogNetRecv
 	r.net = network.New(network.Latency{Mean: cfg.Latency, Dist: cfg.LatencyDist}, rand.New(rand.NewPCG(seed, 1)), r.journal)
 	r.clients = client.NewFactory(r.net)
 	r.rec = &recorder{start: r.start}
@@ -278,30 +279,29 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (r *run) nemesisLoop(deadline time.Time, rng *rand.Rand, done chan<- struct{}) {
 	defer close(done)
 	partitioned := false
-	for time.Now().Before(deadline) && r.ctx.Err() == nil {
+	for r.ctx.Err() == nil {
 		if partitioned {
 			r.heal()
 		} else {
 			shape := nemesis.Shapes[rng.IntN(len(nemesis.Shapes))]
-			r.rec.add(history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: "start-partition", Value: shape})
+			r.rec.add(history.Op{Type: history.Info, Process: history.NemesisProcess, F: "start-partition", Value: shape})
 			grudge := nemesis.Partition(shape, r.cfg.Nodes, rng)
 			r.net.Partition(grudge)
 			r.rec.add(history.Op{Type: history.Info, Process: history.NemesisProcess, F: "start-partition",
 				Value: []any{"isolated", grudge}})
 		}
 		partitioned = !partitioned
-		wait := time.Until(deadline)
-		if gap := nemesis.Gap(r.cfg.NemesisInterval, rng); gap < wait {
-			wait = gap
-		}
-		if !sleep(r.ctx, wait) {
+		// The nemesis stops as soon as its next op would fall past the limit.
+		next := time.Now().Add(nemesis.Gap(r.cfg.NemesisInterval, rng))
+		if !next.Before(deadline) || !sleep(r.ctx, time.Until(next)) {
 			return
 		}
 	}
 }
 
 func (r *run) heal() {
-	r.rec.add(history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: "stop-partition"})
+	// Jepsen's nemesis ops are info on invocation and completion alike.
+	r.rec.add(history.Op{Type: history.Info, Process: history.NemesisProcess, F: "stop-partition"})
 	r.net.Heal()
 	r.rec.add(history.Op{Type: history.Info, Process: history.NemesisProcess, F: "stop-partition", Value: "network-healed"})
 }

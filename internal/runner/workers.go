@@ -24,6 +24,8 @@ type worker struct {
 	node    string
 	conn    *client.Conn
 	client  workload.Client
+	// clientProcess is the process the client was opened for.
+	clientProcess int
 }
 
 func (w *worker) close() {
@@ -36,13 +38,19 @@ func (w *worker) close() {
 // invoke runs one operation and records its invocation and completion.
 func (w *worker) invoke(op workload.Op) {
 	r := w.r
+	if w.client != nil && w.clientProcess != w.process {
+		// Like Jepsen's worker, a client that is not reusable is replaced
+		// when the thread's next op comes with a new process, not at once,
+		// so a late reply in between still finds it open.
+		w.close()
+	}
 	if w.client == nil {
 		conn, err := r.open()
 		if err != nil {
 			r.cancel(fmt.Errorf("opening a client: %w", err))
 			return
 		}
-		w.conn = conn
+		w.conn, w.clientProcess = conn, w.process
 		w.client = r.cfg.Workload.NewClient(&r.cfg.Params, conn, w.node)
 	}
 	inv := r.rec.add(history.Op{Type: history.Invoke, Process: w.process, F: op.F, Value: op.Value, Final: op.Final, Node: w.node})
@@ -58,8 +66,8 @@ func (w *worker) invoke(op workload.Op) {
 	r.genMu.Unlock()
 	if done.Type == history.Info {
 		w.process += r.cfg.Concurrency
-		if !r.cfg.Workload.ReusableClient {
-			w.close()
+		if r.cfg.Workload.ReusableClient {
+			w.clientProcess = w.process
 		}
 	}
 }
@@ -71,14 +79,13 @@ func (r *run) newWorkers() {
 	}
 }
 
-// maxLag is how far behind schedule the op pacing may fall before it
-// restarts from now instead of catching up.
-const maxLag = 20 * time.Millisecond
-
-// mainPhase issues operations at the test's rate until the time limit: each
-// gap is uniform in [0, 2/rate) seconds, an operation goes to the first free
-// thread, and none is invoked at or after the limit. Operations in flight at
-// the limit finish normally (bounded by their RPC timeouts).
+// mainPhase issues operations at the test's rate until the time limit, as
+// Jepsen's stagger does: an op is emitted when it is due and a thread is
+// free, and the next one is due a gap uniform in [0, 2/rate) after that
+// emission; waiting for a busy thread is never made up later. Our timer's
+// wake-up lateness is subtracted so that the rate does not depend on Go's
+// timer precision. No op is invoked at or after the limit; ops in flight
+// then finish normally (bounded by their RPC timeouts).
 func (r *run) mainPhase(seed uint64) {
 	cfg := r.cfg
 	r.newWorkers()
@@ -97,11 +104,12 @@ func (r *run) mainPhase(seed uint64) {
 		free <- w
 	}
 	var inflight sync.WaitGroup
-	next := start
-	for cfg.Rate > 0 {
-		if !sleep(r.ctx, time.Until(next)) || !time.Now().Before(deadline) {
+	due := start
+	for cfg.Rate > 0 && due.Before(deadline) {
+		if !sleep(r.ctx, time.Until(due)) {
 			break
 		}
+		late := max(time.Since(due), 0) // timer lateness, not the op's fault
 		var w *worker
 		select {
 		case w = <-free:
@@ -119,9 +127,10 @@ func (r *run) mainPhase(seed uint64) {
 		r.genMu.Unlock()
 		if !ok {
 			free <- w
-			next = time.Now().Add(time.Millisecond)
+			due = time.Now().Add(time.Millisecond)
 			continue
 		}
+		emitted := time.Now().Add(-late)
 		inflight.Add(1)
 		go func(w *worker, op workload.Op) {
 			defer inflight.Done()
@@ -130,13 +139,7 @@ func (r *run) mainPhase(seed uint64) {
 			}
 			free <- w
 		}(w, op)
-		// The next op is due a random gap after this one was due, so timer
-		// overshoot does not lower the rate; but, like Jepsen's stagger, a
-		// backlog from busy threads is not made up in a burst.
-		if now := time.Now(); next.Before(now.Add(-maxLag)) {
-			next = now
-		}
-		next = next.Add(time.Duration(r.genRng.Float64() * 2 / cfg.Rate * float64(time.Second)))
+		due = emitted.Add(time.Duration(r.genRng.Float64() * 2 / cfg.Rate * float64(time.Second)))
 	}
 	if cfg.Rate == 0 {
 		sleep(r.ctx, cfg.TimeLimit)

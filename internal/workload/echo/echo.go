@@ -52,22 +52,37 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 	return workload.Complete(op, map[string]any(reply), err, false)
 }
 
-// Check is Maelstrom's echo checker: every invocation's payload must come
-// back in its completion's echo field. An echo that failed, timed out or
-// never completed carries no echo, so it is an error too.
+// Check is Maelstrom's echo checker: every ok or fail completion must carry
+// its invocation's payload in its echo field. Like Maelstrom (which pairs
+// ops with knossos' pair-index), an op that ended in info (a timeout, an
+// indefinite error, a reply that broke the schema) or never completed is not
+// paired and so not checked; a fail carries no echo, so it is an error.
 func Check(h history.History) checker.Result {
 	errs := []any{}
-	for _, p := range h.Pairs() {
-		var got any
-		var echoed any
-		if p.Complete {
-			got = p.Completion.Value
-			if body, ok := got.(map[string]any); ok {
-				echoed = body["echo"]
-			}
+	invoked := map[int]history.Op{}
+	for _, op := range h {
+		if !op.IsClient() {
+			continue
 		}
-		if !wire.Equal(echoed, p.Invoke.Value) {
-			errs = append(errs, []any{"Expected a message with :echo", p.Invoke.Value, "But received", got})
+		switch op.Type {
+		case history.Invoke:
+			invoked[op.Process] = op
+			continue
+		case history.Info:
+			delete(invoked, op.Process)
+			continue
+		}
+		inv, ok := invoked[op.Process]
+		if !ok {
+			continue
+		}
+		delete(invoked, op.Process)
+		var echoed any
+		if body, ok := op.Value.(map[string]any); ok {
+			echoed = body["echo"]
+		}
+		if !wire.Equal(echoed, inv.Value) {
+			errs = append(errs, []any{"Expected a message with :echo", inv.Value, "But received", op.Value})
 		}
 	}
 	res := checker.Result{Valid: checker.Of(len(errs) == 0), Figures: map[string]any{"error_count": len(errs)}}

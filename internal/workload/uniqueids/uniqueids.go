@@ -5,8 +5,11 @@ package uniqueids
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"gossip-glomers/internal/checker"
@@ -100,7 +103,15 @@ func Check(h history.History) checker.Result {
 			"duplicated":         dups,
 		},
 	}
-	if r, ok := idRange(ids); ok {
+	r, ok, err := idRange(ids)
+	switch {
+	case err != nil:
+		// Jepsen's checker throws computing the range: the verdict is unknown.
+		res.Valid = checker.Unknown
+		res.Figures["error"] = "ids are not comparable: " + err.Error()
+		res.Anomalies = []string{"incomparable-ids"}
+		return res
+	case ok:
 		res.Figures["range"] = r
 	}
 	if len(dupKeys) > 0 {
@@ -109,48 +120,94 @@ func Check(h history.History) checker.Result {
 	return res
 }
 
-// idRange is [min, max] of the ids when they are all numbers or all
-// strings; Jepsen's range throws on incomparable ids, so we just omit it.
-func idRange(ids []any) ([2]any, bool) {
-	if len(ids) == 0 {
-		return [2]any{}, false
-	}
-	less, ok := comparator(ids)
-	if !ok {
-		return [2]any{}, false
-	}
-	lo, hi := ids[0], ids[0]
-	for _, id := range ids[1:] {
-		if less(id, lo) {
+// idRange folds min and max over the ids in order with Clojure's compare, as
+// Jepsen's checker does. Clojure cannot compare a number with a string, or
+// any map, so ok is false when two ids are incomparable: Jepsen's checker
+// throws there and the verdict is unknown. (Which pairs get compared depends
+// on the fold order; we compare each id with the running min and max.)
+func idRange(ids []any) (r [2]any, ok bool, err error) {
+	var lo, hi any
+	for _, id := range ids {
+		if id == nil {
+			continue // Clojure's extremum skips nil
+		}
+		if lo == nil {
+			lo, hi = id, id
+			continue
+		}
+		c, err := compare(id, lo)
+		if err != nil {
+			return r, false, err
+		}
+		if c < 0 {
 			lo = id
 		}
-		if less(hi, id) {
+		if c, err = compare(id, hi); err != nil {
+			return r, false, err
+		} else if c > 0 {
 			hi = id
 		}
 	}
-	return [2]any{lo, hi}, true
+	if lo == nil {
+		return r, false, nil
+	}
+	return [2]any{lo, hi}, true, nil
 }
 
-func comparator(ids []any) (func(a, b any) bool, bool) {
-	switch ids[0].(type) {
-	case string:
-		for _, id := range ids {
-			if _, ok := id.(string); !ok {
-				return nil, false
-			}
-		}
-		return func(a, b any) bool { return a.(string) < b.(string) }, true
+// compare is Clojure's compare on decoded JSON values: numbers by exact
+// value, strings and booleans among themselves, arrays by length then
+// element by element; anything else (maps, mixed kinds) throws.
+func compare(a, b any) (int, error) {
+	switch x := a.(type) {
 	case json.Number:
-		for _, id := range ids {
-			if _, ok := id.(json.Number); !ok {
-				return nil, false
+		y, ok := b.(json.Number)
+		if !ok {
+			break
+		}
+		rx, okx := new(big.Rat).SetString(string(x))
+		ry, oky := new(big.Rat).SetString(string(y))
+		if okx && oky {
+			return rx.Cmp(ry), nil
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y), nil
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			switch {
+			case x == y:
+				return 0, nil
+			case !x:
+				return -1, nil
+			default:
+				return 1, nil
 			}
 		}
-		return func(a, b any) bool {
-			x, _ := a.(json.Number).Float64()
-			y, _ := b.(json.Number).Float64()
-			return x < y
-		}, true
+	case []any:
+		y, ok := b.([]any)
+		if !ok {
+			break
+		}
+		if len(x) != len(y) {
+			return cmpInt(len(x), len(y)), nil
+		}
+		for i := range x {
+			if c, err := compare(x[i], y[i]); err != nil || c != 0 {
+				return c, err
+			}
+		}
+		return 0, nil
 	}
-	return nil, false
+	return 0, fmt.Errorf("cannot compare %s with %s", wire.Key(a), wire.Key(b))
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -41,6 +41,10 @@ func TestCheck(t *testing.T) {
 		{"1 and 1.0 differ", join(gen(0, history.OK, n("1")), gen(1, history.OK, n("1.0"))), checker.Valid, 0, nil},
 		{"failed ops ignored", join(gen(0, history.OK, "a"), gen(1, history.Info, "a")), checker.Valid, 0, nil},
 		{"compound ids", join(gen(0, history.OK, []any{"n1", n("1")}), gen(1, history.OK, []any{"n1", n("1")})), checker.Invalid, 1, nil},
+		// Clojure cannot compare these: Jepsen's checker throws, so unknown.
+		{"mixed numbers and strings", join(gen(0, history.OK, n("1")), gen(1, history.OK, "a")), checker.Unknown, 0, nil},
+		{"map ids", join(gen(0, history.OK, map[string]any{"n": "n1"}), gen(1, history.OK, map[string]any{"n": "n2"})), checker.Unknown, 0, nil},
+		{"one map id", join(gen(0, history.OK, map[string]any{"n": "n1"}), gen(1, history.Fail, nil)), checker.Valid, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := Check(tc.h)
