@@ -89,3 +89,8 @@ challenge-6c: install
 # partition run per setting) and writes bench/broadcast.md and bench/broadcast.svg.
 bench-broadcast:
 	$(GLOMERS) bench-broadcast --partition --out-dir bench
+
+# Runs challenge 5b's parameters for maelstrom-kafka and a lin-kv-per-send
+# baseline side by side and writes bench/kafka.md.
+bench-kafka:
+	$(GLOMERS) bench-kafka --seed 1 --out-dir bench

@@ -8,5 +8,5 @@ package main
 import "gossip-glomers/internal/cli"
 
 func main() {
-	cli.Main(newBenchBroadcastCmd())
+	cli.Main(newBenchBroadcastCmd(), newBenchKafkaCmd())
 }

@@ -8,6 +8,7 @@ import (
 	"gossip-glomers/internal/workload/broadcast"
 	"gossip-glomers/internal/workload/echo"
 	"gossip-glomers/internal/workload/gcounter"
+	"gossip-glomers/internal/workload/kafka"
 	"gossip-glomers/internal/workload/txnrw"
 	"gossip-glomers/internal/workload/uniqueids"
 )
@@ -20,12 +21,12 @@ var maelstromWorkloads = []string{
 }
 
 var workloads = map[string]func() *workload.Workload{
-	"echo":       echo.New,
-	"unique-ids": uniqueids.New,
-	"broadcast":  broadcast.New,
-	"g-counter":  gcounter.New,
-
+	"broadcast":       broadcast.New,
+	"echo":            echo.New,
+	"g-counter":       gcounter.New,
+	"kafka":           kafka.New,
 	"txn-rw-register": txnrw.New,
+	"unique-ids":      uniqueids.New,
 }
 
 // Lookup returns the named workload.

@@ -18,7 +18,9 @@ type Results struct {
 	Ops       OpCounts         `json:"ops"`
 	Net       NetStats         `json:"net"`
 	LatencyMS Quantiles        `json:"latency_ms"` // over ok client operations
-	Anomalies []string         `json:"anomalies"`
+	// LatencyByF splits LatencyMS by operation (e.g. kafka's send and poll).
+	LatencyByF map[string]Quantiles `json:"latency_by_f_ms"`
+	Anomalies  []string             `json:"anomalies"`
 	// Checker is the workload checker's own figures.
 	Checker map[string]any `json:"checker"`
 	// Checks has the verdict of every check Maelstrom runs (workload, stats,
@@ -116,7 +118,7 @@ func (r *Results) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	known := map[string]bool{}
-	for _, k := range []string{"workload", "valid", "verdict", "node_count", "ops", "net", "latency_ms",
+	for _, k := range []string{"workload", "valid", "verdict", "node_count", "ops", "net", "latency_ms", "latency_by_f_ms",
 		"anomalies", "checker", "checks", "params", "warnings", "dir"} {
 		known[k] = true
 	}

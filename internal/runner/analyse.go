@@ -41,7 +41,7 @@ func analyse(cfg *Config, h history.History, net network.Stats, seed uint64) *re
 	res.Ops = countOps(h)
 	res.Net = netStats(net, res.Ops.Invoke)
 	res.Checks["net"] = report.Check{Valid: checker.Valid}
-	res.LatencyMS = latencies(h)
+	res.LatencyMS, res.LatencyByF = latencies(h)
 
 	res.Verdict = checker.Merge(wl.Valid, stats.Valid, avail.Valid)
 	res.Valid = res.Verdict == checker.Valid
@@ -96,23 +96,33 @@ func netStats(s network.Stats, invocations int) report.NetStats {
 	return report.NetStats{All: group(s.All, true), Clients: group(s.Clients, false), Servers: group(s.Servers, true)}
 }
 
-// latencies are the quantiles of ok client operations' latencies, in ms.
-func latencies(h history.History) report.Quantiles {
-	var ms []float64
+// latencies are the quantiles of ok client operations' latencies, in ms,
+// overall and per f.
+func latencies(h history.History) (report.Quantiles, map[string]report.Quantiles) {
+	var all []float64
+	byF := map[string][]float64{}
 	for _, p := range h.Pairs() {
 		if p.Complete && p.Completion.Type == history.OK {
-			ms = append(ms, float64(p.Completion.Time-p.Invoke.Time)/float64(time.Millisecond))
+			ms := float64(p.Completion.Time-p.Invoke.Time) / float64(time.Millisecond)
+			all = append(all, ms)
+			byF[p.Invoke.F] = append(byF[p.Invoke.F], ms)
 		}
 	}
+	out := map[string]report.Quantiles{}
+	for f, ms := range byF {
+		out[f] = quantiles(ms)
+	}
+	return quantiles(all), out
+}
+
+// quantiles uses Maelstrom's index rule: sorted[min(n-1, floor(n*q))].
+func quantiles(ms []float64) report.Quantiles {
 	if len(ms) == 0 {
 		return report.Quantiles{}
 	}
 	sort.Float64s(ms)
 	q := func(f float64) float64 {
-		i := int(math.Floor(float64(len(ms)) * f))
-		if i > len(ms)-1 {
-			i = len(ms) - 1
-		}
+		i := min(int(math.Floor(float64(len(ms))*f)), len(ms)-1)
 		return math.Round(ms[i]*100) / 100
 	}
 	return report.Quantiles{Min: q(0), Median: q(0.5), P95: q(0.95), P99: q(0.99), Max: q(1)}
