@@ -108,7 +108,7 @@ type cluster struct {
 	procs   map[string]*process.Node
 	fail    func(error)
 	warn    *warnings
-	// closedClients remembers client names that existed, so a late reply to
+	// clientsSeen reports whether a client name ever existed, so a late reply to
 	// one is told apart from a send to a name that never existed.
 	clientsSeen func(string) bool
 
