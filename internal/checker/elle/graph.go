@@ -1,6 +1,10 @@
 package elle
 
-import "sort"
+import (
+	"sort"
+
+	"gossip-glomers/internal/checker/graph"
+)
 
 // rels is a set of dependency relationships on an edge, as Elle's BitRels
 // (without the predicate kinds, which rw-registers never produce).
@@ -156,72 +160,11 @@ func extension(a, b *digraph) *digraph {
 	return c
 }
 
-// sccs returns the strongly connected components of g (Tarjan, iterative),
-// each sorted, in order of their smallest vertex. Singletons are kept only
-// if keepSingletons (Bifurcan's includeSingletons).
+// sccs returns the strongly connected components of g, each sorted, in
+// order of their smallest vertex. Singletons are kept only if
+// keepSingletons (Bifurcan's includeSingletons).
 func (g *digraph) sccs(keepSingletons bool) [][]int {
-	vs := g.vertices()
-	index := make(map[int]int, len(vs))
-	low := make(map[int]int, len(vs))
-	onStack := make(map[int]bool, len(vs))
-	var stack []int
-	var comps [][]int
-	next := 0
-	type frame struct {
-		v    int
-		succ []int
-		i    int
-	}
-	for _, root := range vs {
-		if _, seen := index[root]; seen {
-			continue
-		}
-		call := []frame{{v: root, succ: g.succ(root)}}
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.i < len(f.succ) {
-				w := f.succ[f.i]
-				f.i++
-				if _, seen := index[w]; !seen {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack[w] = true
-					call = append(call, frame{v: w, succ: g.succ(w)})
-				} else if onStack[w] && index[w] < low[f.v] {
-					low[f.v] = index[w]
-				}
-				continue
-			}
-			v := f.v
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				if p := call[len(call)-1].v; low[v] < low[p] {
-					low[p] = low[v]
-				}
-			}
-			if low[v] == index[v] {
-				var comp []int
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					comp = append(comp, w)
-					if w == v {
-						break
-					}
-				}
-				if len(comp) > 1 || keepSingletons {
-					sort.Ints(comp)
-					comps = append(comps, comp)
-				}
-			}
-		}
-	}
+	comps := graph.SCCs(g.vertices(), g.succ, keepSingletons)
 	sort.Slice(comps, func(i, j int) bool { return comps[i][0] < comps[j][0] })
 	return comps
 }
@@ -239,32 +182,5 @@ func (g *digraph) nontrivial(comp []int) bool {
 // shortestPath is a shortest path from a to b (both included) using edges
 // accepted by ok, or nil.
 func (g *digraph) shortestPath(a, b int, ok func(from, to int) bool) []int {
-	if a == b {
-		return []int{a}
-	}
-	prev := map[int]int{a: a}
-	queue := []int{a}
-	for len(queue) > 0 {
-		v := queue[0]
-		queue = queue[1:]
-		for _, w := range g.succ(v) {
-			if _, seen := prev[w]; seen || (ok != nil && !ok(v, w)) {
-				continue
-			}
-			prev[w] = v
-			if w == b {
-				path := []int{b}
-				for x := b; x != a; {
-					x = prev[x]
-					path = append(path, x)
-				}
-				for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-					path[i], path[j] = path[j], path[i]
-				}
-				return path
-			}
-			queue = append(queue, w)
-		}
-	}
-	return nil
+	return graph.ShortestPath(a, b, g.succ, ok)
 }

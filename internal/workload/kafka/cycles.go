@@ -2,8 +2,8 @@ package kafka
 
 import (
 	"fmt"
-	"sort"
 
+	"gossip-glomers/internal/checker/graph"
 	"gossip-glomers/internal/history"
 )
 
@@ -29,25 +29,24 @@ const (
 	relRT
 )
 
+// depGraph is the dependency graph over ops, whose vertices are the ops'
+// history indices (unique: the analysis already keys ops by them), so the
+// shared graph code visits them in history order.
 type depGraph struct {
-	out map[*parsedOp]map[*parsedOp]int // edge labels
+	*graph.Graph[int]
+	ops map[int]*parsedOp
 }
 
 func (g *depGraph) link(a, b *parsedOp, rel int) {
-	m := g.out[a]
-	if m == nil {
-		m = map[*parsedOp]int{}
-		g.out[a] = m
-	}
-	m[b] |= rel
-	if g.out[b] == nil {
-		g.out[b] = map[*parsedOp]int{}
-	}
+	g.ops[a.op.Index], g.ops[b.op.Index] = a, b
+	g.Link(a.op.Index, b.op.Index, rel)
 }
+
+func (g *depGraph) edge(a, b *parsedOp) int { return g.Edge(a.op.Index, b.op.Index) }
 
 // cycles adds the cycle anomalies to a.errors.
 func (a *analysis) cycles() error {
-	g := &depGraph{out: map[*parsedOp]map[*parsedOp]int{}}
+	g := &depGraph{Graph: graph.New[int](), ops: map[int]*parsedOp{}}
 
 	// Write-read edges; a polled message nobody sent makes Jepsen throw.
 	for _, k := range sortedKeys(a.readersOf) {
@@ -98,20 +97,17 @@ func (a *analysis) cycles() error {
 		}
 	}
 
-	if len(g.out) == 0 {
+	if g.Len() == 0 {
 		a.errors["empty-transaction-graph"] = true
 		return nil
 	}
-	for _, scc := range g.sccs() {
-		if len(scc) < 2 {
-			continue
+	// Components in the order Tarjan completes them, each in history order.
+	for _, ids := range g.SCCs(false) {
+		scc := make([]*parsedOp, len(ids))
+		for i, id := range ids {
+			scc[i] = g.ops[id]
 		}
-		member := map[*parsedOp]bool{}
-		for _, p := range scc {
-			member[p] = true
-		}
-		sort.Slice(scc, func(i, j int) bool { return scc[i].op.Index < scc[j].op.Index })
-		if cyc := g.shortestCycle(scc, member, relWR); cyc != nil {
+		if cyc := g.shortestCycle(ids, relWR); cyc != nil {
 			a.add("PL-2-cycle-exists", a.cycleExists(scc, "PL-2-cycle-exists", "read-committed",
 				[]any{"union", "ww", "wwp", "wr", "wrp"}))
 			a.add("G1c", a.explainCycle(g, cyc, "G1c"))
@@ -119,7 +115,7 @@ func (a *analysis) cycles() error {
 		}
 		a.add("strong-PL-2-cycle-exists", a.cycleExists(scc, "strong-PL-2-cycle-exists", "strong-read-committed",
 			[]any{"union", "ww", "wwp", "wr", "wrp", "realtime"}))
-		if cyc := g.shortestCycle(scc, member, relWR|relRT); cyc != nil {
+		if cyc := g.shortestCycle(ids, relWR|relRT); cyc != nil {
 			a.add("G1c-realtime", a.explainCycle(g, cyc, "G1c-realtime"))
 		}
 	}
@@ -142,7 +138,7 @@ func (a *analysis) explainCycle(g *depGraph, cyc []*parsedOp, typ string) map[st
 	for i, x := range cyc {
 		ops = append(ops, x.op)
 		y := cyc[(i+1)%len(cyc)]
-		if g.out[x][y]&relWR != 0 {
+		if g.edge(x, y)&relWR != 0 {
 			steps = append(steps, a.explainWR(x, y))
 			continue
 		}
@@ -169,118 +165,22 @@ func (a *analysis) explainWR(w, r *parsedOp) map[string]any {
 	return map[string]any{"type": "wr"}
 }
 
-// shortestCycle finds a shortest cycle through the SCC's first vertex using
-// only edges with a label in rels, or nil.
-func (g *depGraph) shortestCycle(scc []*parsedOp, member map[*parsedOp]bool, rels int) []*parsedOp {
+// shortestCycle finds a shortest cycle through the first of the SCC's
+// vertices (in history order) that lies on one using only edges with a
+// label in rels, or nil. A cycle through a vertex never leaves its SCC, so
+// no membership test is needed.
+func (g *depGraph) shortestCycle(scc []int, rels int) []*parsedOp {
 	for _, start := range scc {
-		prev := map[*parsedOp]*parsedOp{start: nil}
-		queue := []*parsedOp{start}
-		for len(queue) > 0 {
-			x := queue[0]
-			queue = queue[1:]
-			for _, y := range g.sortedOut(x) {
-				if !member[y] || g.out[x][y]&rels == 0 {
-					continue
-				}
-				if y == start {
-					var path []*parsedOp
-					for v := x; v != nil; v = prev[v] {
-						path = append(path, v)
-					}
-					for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-						path[i], path[j] = path[j], path[i]
-					}
-					return path
-				}
-				if _, seen := prev[y]; !seen {
-					prev[y] = x
-					queue = append(queue, y)
-				}
+		if ids := g.ShortestCycle(start, rels); ids != nil {
+			cyc := make([]*parsedOp, len(ids))
+			for i, id := range ids {
+				cyc[i] = g.ops[id]
 			}
+			return cyc
 		}
 		if rels == relWR|relRT {
 			return nil // every vertex of an SCC lies on a cycle of all its edges
 		}
 	}
 	return nil
-}
-
-func (g *depGraph) sortedOut(x *parsedOp) []*parsedOp {
-	out := make([]*parsedOp, 0, len(g.out[x]))
-	for y := range g.out[x] {
-		out = append(out, y)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].op.Index < out[j].op.Index })
-	return out
-}
-
-// sccs is Tarjan's algorithm, iterative, over vertices in history order.
-func (g *depGraph) sccs() [][]*parsedOp {
-	verts := make([]*parsedOp, 0, len(g.out))
-	for v := range g.out {
-		verts = append(verts, v)
-	}
-	sort.Slice(verts, func(i, j int) bool { return verts[i].op.Index < verts[j].op.Index })
-	succ := map[*parsedOp][]*parsedOp{}
-	for _, v := range verts {
-		succ[v] = g.sortedOut(v)
-	}
-	index := map[*parsedOp]int{}
-	low := map[*parsedOp]int{}
-	onStack := map[*parsedOp]bool{}
-	var stack []*parsedOp
-	var out [][]*parsedOp
-	next := 0
-	type frame struct {
-		v *parsedOp
-		i int
-	}
-	for _, root := range verts {
-		if _, ok := index[root]; ok {
-			continue
-		}
-		call := []frame{{v: root}}
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.i < len(succ[f.v]) {
-				w := succ[f.v][f.i]
-				f.i++
-				if _, ok := index[w]; !ok {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack[w] = true
-					call = append(call, frame{v: w})
-				} else if onStack[w] && index[w] < low[f.v] {
-					low[f.v] = index[w]
-				}
-				continue
-			}
-			v := f.v
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				if p := call[len(call)-1].v; low[v] < low[p] {
-					low[p] = low[v]
-				}
-			}
-			if low[v] == index[v] {
-				var comp []*parsedOp
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					comp = append(comp, w)
-					if w == v {
-						break
-					}
-				}
-				out = append(out, comp)
-			}
-		}
-	}
-	return out
 }
