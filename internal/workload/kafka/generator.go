@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -39,14 +38,11 @@ import (
 // thread's ok polls reach the highest offset the main phase saw for each key.
 // The runner caps it at 10 s (Workload.FinalTimeLimit).
 type Generator struct {
-	keyCount        int
-	maxWritesPerKey int
-	concurrency     int
-	crashDt         time.Duration // 2 * 30 s / concurrency: the crash gaps' range
+	concurrency int
+	crashDt     time.Duration // 2 * 30 s / concurrency: the crash gaps' range
 
 	// list-append state
-	active  []int
-	nextVal map[int]int
+	keys    *workload.KeyPool
 	pending *workload.Op // the drawn, not yet emitted send/poll
 	pendKey int
 
@@ -84,65 +80,34 @@ func NewGenerator(p *workload.Params) *Generator {
 		conc = 1
 	}
 	g := &Generator{
-		keyCount:        kc,
-		maxWritesPerKey: mw,
-		concurrency:     conc,
-		crashDt:         time.Duration(2 * 30 * float64(time.Second) / float64(conc)),
-		nextVal:         map[int]int{},
-		sent:            map[int]int64{},
-		polled:          map[int]int64{},
-		maxOffsets:      map[int]int64{},
-		finals:          map[int]*finalThread{},
-	}
-	for k := range kc {
-		g.active = append(g.active, k)
+		keys:        workload.NewKeyPool(kc, mw),
+		concurrency: conc,
+		crashDt:     time.Duration(2 * 30 * float64(time.Second) / float64(conc)),
+		sent:        map[int]int64{},
+		polled:      map[int]int64{},
+		maxOffsets:  map[int]int64{},
+		finals:      map[int]*finalThread{},
 	}
 	return g
-}
-
-// randKey is Elle's exponential key choice: active key i is 2^i times as
-// likely as the first (the code's behaviour; its docstring says the reverse).
-func (g *Generator) randKey(rng *rand.Rand) int {
-	const base = 2.0
-	n := float64(len(g.active))
-	scale := (math.Pow(base, n) - 1) * base / (base - 1)
-	x := rng.Float64()*scale + base
-	i := int(math.Floor(math.Log(x)/math.Log(base) - 1))
-	i = min(max(i, 0), len(g.active)-1)
-	return g.active[i]
 }
 
 // draw makes the next list-append txn into a send or poll op.
 func (g *Generator) draw(rng *rand.Rand) {
 	for {
 		write := rng.IntN(2) == 1
-		k := g.randKey(rng)
+		k := g.keys.Key(rng)
 		if !write {
 			g.pending = &workload.Op{F: "poll", Value: []any{[]any{"poll"}}}
-			g.pendKey = k
+			g.pendKey = int(k)
 			return
 		}
-		v, ok := g.nextVal[k]
+		v, ok := g.keys.Write(k)
 		if !ok {
-			v = 1
+			continue // k was spent and retired: draw again
 		}
-		if v > g.maxWritesPerKey {
-			// Retire k: a fresh key, one above the largest active one.
-			fresh := g.active[0]
-			for _, a := range g.active {
-				fresh = max(fresh, a)
-			}
-			for i, a := range g.active {
-				if a == k {
-					g.active[i] = fresh + 1
-				}
-			}
-			continue
-		}
-		g.nextVal[k] = v + 1
 		g.pending = &workload.Op{F: "send",
-			Value: []any{[]any{"send", strconv.Itoa(k), json.Number(strconv.Itoa(v))}}}
-		g.pendKey = k
+			Value: []any{[]any{"send", strconv.FormatInt(k, 10), json.Number(strconv.FormatInt(v, 10))}}}
+		g.pendKey = int(k)
 		return
 	}
 }

@@ -2,7 +2,6 @@ package txnrw
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -17,7 +16,6 @@ const (
 	defaultMaxTxnLength    = 4  // Maelstrom's --max-txn-length
 	defaultMaxWritesPerKey = 16 // Maelstrom's --max-writes-per-key
 	minTxnLength           = 1  // Elle's default; Maelstrom passes none
-	keyDistBase            = 2.0
 )
 
 // Generator is Elle's wr-txns generator as Maelstrom configures it: a pool
@@ -28,28 +26,18 @@ const (
 // max-writes-per-key writes is retired: its slot gets a fresh key, one more
 // than the largest active key, and the micro-op is drawn again.
 type Generator struct {
-	minLen, maxLen, maxWrites int
-	scale                     float64
-	active                    []int64
-	next                      map[int64]int64 // next value to write per key
+	minLen, maxLen int
+	keys           *workload.KeyPool
 }
 
 // NewGenerator builds the generator for the test parameters.
 func NewGenerator(p *workload.Params) *Generator {
-	keyCount := orDefault(p.KeyCount, defaultKeyCount)
-	g := &Generator{
-		minLen:    minTxnLength,
-		maxLen:    orDefault(p.MaxTxnLength, defaultMaxTxnLength),
-		maxWrites: orDefault(p.MaxWritesPerKey, defaultMaxWritesPerKey),
-		// Elle's key-dist-scale: draws in [0, scale) map to pool indices.
-		scale:  (math.Pow(keyDistBase, float64(keyCount)) - 1) * keyDistBase / (keyDistBase - 1),
-		active: make([]int64, keyCount),
-		next:   map[int64]int64{},
+	return &Generator{
+		minLen: minTxnLength,
+		maxLen: orDefault(p.MaxTxnLength, defaultMaxTxnLength),
+		keys: workload.NewKeyPool(orDefault(p.KeyCount, defaultKeyCount),
+			orDefault(p.MaxWritesPerKey, defaultMaxWritesPerKey)),
 	}
-	for i := range g.active {
-		g.active[i] = int64(i)
-	}
-	return g
 }
 
 func orDefault(v, d int) int {
@@ -73,45 +61,18 @@ func (g *Generator) Txn(rng *rand.Rand) []any {
 	txn := make([]any, 0, length)
 	for len(txn) < length {
 		write := rng.IntN(2) == 1
-		k := g.key(rng)
+		k := g.keys.Key(rng)
 		if !write {
 			txn = append(txn, []any{"r", num(k), nil})
 			continue
 		}
-		v, ok := g.next[k]
+		v, ok := g.keys.Write(k)
 		if !ok {
-			v = 1
+			continue // k was spent and retired: draw again
 		}
-		if v > int64(g.maxWrites) {
-			g.retire(k)
-			continue
-		}
-		g.next[k] = v + 1
 		txn = append(txn, []any{"w", num(k), num(v)})
 	}
 	return txn
-}
-
-// key is Elle's rand-key for the exponential distribution.
-func (g *Generator) key(rng *rand.Rand) int64 {
-	x := rng.Float64() * g.scale
-	i := int(math.Floor(math.Log(x+keyDistBase)/math.Log(keyDistBase) - 1))
-	i = max(0, min(i, len(g.active)-1)) // guards float rounding at the ends
-	return g.active[i]
-}
-
-// retire is Elle's fresh-key: k's slot gets max(active)+1.
-func (g *Generator) retire(k int64) {
-	top := g.active[0]
-	for _, a := range g.active {
-		top = max(top, a)
-	}
-	for i, a := range g.active {
-		if a == k {
-			g.active[i] = top + 1
-			return
-		}
-	}
 }
 
 func num(i int64) json.Number { return json.Number(strconv.FormatInt(i, 10)) }

@@ -71,7 +71,7 @@ func TestGeneratorShape(t *testing.T) {
 		t.Errorf("only %d keys used", len(keyPicks))
 	}
 	retired := 0
-	for _, k := range g.active {
+	for _, k := range g.keys.Active() {
 		delete(last, wire.Key(num(k)))
 	}
 	for k, v := range last {
@@ -82,37 +82,6 @@ func TestGeneratorShape(t *testing.T) {
 	}
 	if retired == 0 {
 		t.Error("no key was retired")
-	}
-}
-
-func TestKeyBias(t *testing.T) {
-	g := NewGenerator(&workload.Params{KeyCount: 4})
-	rng := rand.New(rand.NewPCG(3, 4))
-	counts := make([]int, 4)
-	const n = 150000
-	for range n {
-		counts[g.key(rng)]++
-	}
-	// Key i is 2^i times as likely as key 0: 1/15, 2/15, 4/15, 8/15.
-	for i, c := range counts {
-		want := float64(n) * float64(int(1)<<i) / 15
-		if d := float64(c) - want; d > want*0.05 || d < -want*0.05 {
-			t.Errorf("key %d drawn %d times, want about %.0f", i, c, want)
-		}
-	}
-}
-
-func TestRetirement(t *testing.T) {
-	g := NewGenerator(&workload.Params{KeyCount: 3, MaxWritesPerKey: 2, MaxTxnLength: 1})
-	g.active = []int64{0, 1, 2}
-	g.next[2] = 3 // key 2 is spent
-	g.retire(2)
-	if g.active[2] != 3 {
-		t.Fatalf("active %v, want [0 1 3]", g.active)
-	}
-	g.retire(0)
-	if g.active[0] != 4 {
-		t.Fatalf("active %v, want [4 1 3]", g.active)
 	}
 }
 
