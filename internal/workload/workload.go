@@ -143,3 +143,23 @@ type Workload struct {
 	// Check judges the history; it must be a pure function of its inputs.
 	Check func(p *Params, h history.History) checker.Result
 }
+
+// OneFinalRead is the final phase of broadcast, g-set and the counters
+// (gen/each-thread {:f :read, :final? true}): every client thread does
+// exactly one read, flagged final. Embed it in a generator; its zero value
+// is ready to use.
+type OneFinalRead struct {
+	done map[int]bool // threads that had their final read
+}
+
+// NextFinal implements FinalPhase.
+func (f *OneFinalRead) NextFinal(thread int, _ time.Duration, _ *rand.Rand) (Op, bool) {
+	if f.done[thread] {
+		return Op{}, false
+	}
+	if f.done == nil {
+		f.done = map[int]bool{}
+	}
+	f.done[thread] = true
+	return Op{F: "read", Final: true}, true
+}

@@ -30,7 +30,7 @@ func New() *workload.Workload {
 		Name:           "broadcast",
 		ReusableClient: false, // Maelstrom opens a new client after an info
 		Setup:          setup,
-		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{final: map[int]bool{}} },
+		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{} },
 		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
 			return &client{conn: conn, node: node}
 		},
@@ -60,8 +60,8 @@ func setup(ctx context.Context, p *workload.Params, node string, conn workload.C
 // 2, ... from one counter, and a final phase of one final read per thread
 // (gen/each-thread {:f :read, :final? true}).
 type generator struct {
-	next  int64
-	final map[int]bool // threads that had their final read
+	next int64
+	workload.OneFinalRead
 }
 
 func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, bool) {
@@ -74,14 +74,6 @@ func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, b
 }
 
 func (g *generator) Update(history.Op) {}
-
-func (g *generator) NextFinal(thread int, _ time.Duration, _ *rand.Rand) (workload.Op, bool) {
-	if g.final[thread] {
-		return workload.Op{}, false
-	}
-	g.final[thread] = true
-	return workload.Op{F: "read", Final: true}, true
-}
 
 // client performs broadcast and read against one node. Reads are idempotent
 // (a read timeout is fail); broadcasts are not (a timeout is info).

@@ -25,7 +25,7 @@ func New() *workload.Workload {
 	return &workload.Workload{
 		Name:           "g-counter",
 		ReusableClient: false, // Maelstrom opens a new client after an info
-		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{final: map[int]bool{}} },
+		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{} },
 		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
 			return &client{conn: conn, node: node}
 		},
@@ -39,7 +39,7 @@ func New() *workload.Workload {
 // and about a third of the ops are adds. The final phase is
 // (gen/each-thread {:f :read, :final? true}).
 type generator struct {
-	final map[int]bool // threads that had their final read
+	workload.OneFinalRead
 }
 
 func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, bool) {
@@ -54,14 +54,6 @@ func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, b
 }
 
 func (g *generator) Update(history.Op) {}
-
-func (g *generator) NextFinal(thread int, _ time.Duration, _ *rand.Rand) (workload.Op, bool) {
-	if g.final[thread] {
-		return workload.Op{}, false
-	}
-	g.final[thread] = true
-	return workload.Op{F: "read", Final: true}, true
-}
 
 // client is pn-counter's client. It has no error mapping: any error reply,
 // timeout or reply that breaks the schema makes the op info, never fail.
