@@ -41,7 +41,7 @@ func main() {
 	}
 
 	n.Handle("init", func(maelstrom.Message) error {
-		store := NewKV(ServiceCaller(n, "seq-kv", kvTimeout))
+		store := NewKV(node.ServiceCaller(n, "seq-kv", kvTimeout))
 		c := NewCounter(n.ID(), n.NodeIDs(), store, DefaultConfig, time.Now())
 		counter.Store(c)
 		c.Run(context.Background(), send)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	maelstrom "github.com/jepsen-io/maelstrom/demo/go"
+
+	"gossip-glomers/internal/node"
 )
 
 // The lin-kv paths: committing through a key's record when a peer is cut
@@ -264,28 +266,22 @@ type linKV struct {
 	timeout time.Duration
 }
 
+func (kv linKV) store() node.KV {
+	return node.NewKV(func(ctx context.Context, body map[string]any) (json.RawMessage, error) {
+		return kv.t.RPC(ctx, "lin-kv", body, kv.timeout)
+	})
+}
+
 func (kv linKV) Read(ctx context.Context, key string) (json.RawMessage, bool, error) {
-	raw, err := kv.t.RPC(ctx, "lin-kv", map[string]any{"type": "read", "key": key}, kv.timeout)
+	value, err := kv.store().Read(ctx, key)
 	if maelstrom.ErrorCode(err) == maelstrom.KeyDoesNotExist {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	var rep struct {
-		Type  string          `json:"type"`
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(raw, &rep); err != nil || rep.Type != "read_ok" {
-		return nil, false, fmt.Errorf("unexpected read reply %s", raw)
-	}
-	return rep.Value, true, nil
+	return value, err == nil, err
 }
 
 func (kv linKV) CAS(ctx context.Context, key string, from, to any, create bool) error {
-	_, err := kv.t.RPC(ctx, "lin-kv", map[string]any{
-		"type": "cas", "key": key, "from": from, "to": to, "create_if_not_exists": create,
-	}, kv.timeout)
+	err := kv.store().CAS(ctx, key, from, to, create)
 	if code := maelstrom.ErrorCode(err); code == maelstrom.PreconditionFailed || code == maelstrom.KeyDoesNotExist {
 		return fmt.Errorf("%w: %v", errPrecondition, err)
 	}

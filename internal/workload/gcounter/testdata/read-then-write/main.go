@@ -19,19 +19,19 @@ const key = "counter"
 
 func main() {
 	n := node.New()
+	kv := node.NewKV(node.ServiceCaller(n, "seq-kv", time.Second))
+	ctx := context.Background()
 	read := func() (int64, error) {
-		m, err := n.Call(context.Background(), "seq-kv", map[string]any{"type": "read", "key": key}, time.Second)
+		raw, err := kv.Read(ctx, key)
 		if maelstrom.ErrorCode(err) == maelstrom.KeyDoesNotExist {
 			return 0, nil
 		}
 		if err != nil {
 			return 0, err
 		}
-		var body struct {
-			Value int64 `json:"value"`
-		}
-		err = json.Unmarshal(m.Body, &body)
-		return body.Value, err
+		var v int64
+		err = json.Unmarshal(raw, &v)
+		return v, err
 	}
 	node.Handle(n, "add", func(_ string, req struct {
 		Delta int64 `json:"delta"`
@@ -40,8 +40,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		_, err = n.Call(context.Background(), "seq-kv", map[string]any{"type": "write", "key": key, "value": v + req.Delta}, time.Second)
-		if err != nil {
+		if err := kv.Write(ctx, key, v+req.Delta); err != nil {
 			return nil, err
 		}
 		return map[string]any{"type": "add_ok"}, nil

@@ -21,35 +21,24 @@ import (
 
 const kvTimeout = time.Second
 
-type store struct{ n *node.Node }
+type store struct{ kv node.KV }
 
 var errPrecondition = errors.New("precondition failed")
 
-func (s store) call(body map[string]any) (json.RawMessage, error) {
-	m, err := s.n.Call(context.Background(), "lin-kv", body, kvTimeout)
-	return m.Body, err
-}
-
 // read returns the key's value, or found=false.
 func (s store) read(key string, v any) (found bool, err error) {
-	raw, err := s.call(map[string]any{"type": "read", "key": key})
+	raw, err := s.kv.Read(context.Background(), key)
 	if maelstrom.ErrorCode(err) == maelstrom.KeyDoesNotExist {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	var rep struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(rep.Value, v)
+	return true, json.Unmarshal(raw, v)
 }
 
 func (s store) cas(key string, from, to any, create bool) error {
-	_, err := s.call(map[string]any{"type": "cas", "key": key, "from": from, "to": to, "create_if_not_exists": create})
+	err := s.kv.CAS(context.Background(), key, from, to, create)
 	if code := maelstrom.ErrorCode(err); code == maelstrom.PreconditionFailed || code == maelstrom.KeyDoesNotExist {
 		return errPrecondition
 	}
@@ -57,8 +46,7 @@ func (s store) cas(key string, from, to any, create bool) error {
 }
 
 func (s store) write(key string, v any) error {
-	_, err := s.call(map[string]any{"type": "write", "key": key, "value": v})
-	return err
+	return s.kv.Write(context.Background(), key, v)
 }
 
 func logKey(k string) string       { return "log/" + k }
@@ -91,7 +79,7 @@ func (s store) send(k string, msg json.RawMessage) (int, error) {
 
 func main() {
 	n := node.New()
-	s := store{n}
+	s := store{node.NewKV(node.ServiceCaller(n, "lin-kv", kvTimeout))}
 	node.Handle(n, "send", func(_ string, req struct {
 		Key string          `json:"key"`
 		Msg json.RawMessage `json:"msg"`
