@@ -97,6 +97,13 @@ func IDs() []string {
 	return ids
 }
 
+// TestArgs is the challenge as `glomers test` flags: the workload and the
+// official flags, then extra ones, which win over the official ones.
+func (c Challenge) TestArgs(extra ...string) []string {
+	args := append([]string{"-w", c.Workload}, c.Args...)
+	return append(args, extra...)
+}
+
 // Command is the official Maelstrom command line for the challenge, with the
 // binary where `go install` puts it.
 func (c Challenge) Command(bin string) string {

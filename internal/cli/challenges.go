@@ -62,11 +62,11 @@ func newChallengesCmd() *cobra.Command {
 					continue
 				}
 				fmt.Fprintf(log, "\n=== Challenge %s: %s\n%s\n", c.ID, c.Title, c.Command(filepath.Join("~/go/bin", c.Binary)))
-				args := []string{"challenge", c.ID, "--bin", filepath.Join(binDir, c.Binary), "--store", store}
+				args := []string{"--bin", filepath.Join(binDir, c.Binary), "--store", store}
 				if timeLimit > 0 {
 					args = append(args, "--time-limit", fmt.Sprint(timeLimit))
 				}
-				res, err := runChallenge(cmd.Context(), c, args[2:], log)
+				res, err := runChallenge(cmd.Context(), c, args, log)
 				row.Results, row.Err = res, err
 				rows = append(rows, row)
 				if cmd.Context().Err() != nil {
@@ -104,25 +104,12 @@ func oneOfFold(s string, list []string) bool {
 
 // runChallenge runs one challenge with its official flags plus extra ones.
 func runChallenge(ctx context.Context, c challenge.Challenge, extra []string, log io.Writer) (*report.Results, error) {
-	var f testFlags
-	cmd := &cobra.Command{Use: "challenge"}
-	f.register(cmd.Flags())
-	if err := cmd.Flags().Parse(extra); err != nil {
-		return nil, err
-	}
-	if err := applyOfficial(cmd, c); err != nil {
-		return nil, err
-	}
-	cfg, err := f.config(nil)
+	cfg, err := ParseTest(c.TestArgs(extra...))
 	if err != nil {
 		return nil, err
 	}
 	cfg.Log, cfg.Progress = log, true
-	res, err := runner.Run(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return runner.Run(ctx, cfg)
 }
 
 // ModuleRoot finds the gossip-glomers checkout from the working directory up.

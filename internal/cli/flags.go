@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"gossip-glomers/internal/checker/elle"
+	"gossip-glomers/internal/network"
 	"gossip-glomers/internal/registry"
 	"gossip-glomers/internal/runner"
 	"gossip-glomers/internal/workload"
@@ -72,15 +74,6 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 
 var topologies = []string{"grid", "line", "tree", "tree2", "tree3", "tree4", "total"}
 
-func oneOf(v string, options []string) bool {
-	for _, o := range options {
-		if v == o {
-			return true
-		}
-	}
-	return false
-}
-
 // usageError is a bad flag or argument: glomers prints it on one line and
 // exits 254, as Maelstrom does.
 type usageError struct{ msg string }
@@ -118,11 +111,11 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		return cfg, usagef("--time-limit must be a positive number of seconds, got %d", f.timeLimit)
 	case f.latency < 0:
 		return cfg, usagef("--latency must be >= 0 ms, got %d", f.latency)
-	case !oneOf(f.latencyDist, []string{"constant", "uniform", "exponential"}):
-		return cfg, usagef("--latency-dist must be constant, uniform or exponential, got %q", f.latencyDist)
+	case !slices.Contains(network.Dists, f.latencyDist):
+		return cfg, usagef("--latency-dist must be one of %s, got %q", strings.Join(network.Dists, ", "), f.latencyDist)
 	case !(f.nemesisInterval > 0) || math.IsInf(f.nemesisInterval, 0):
 		return cfg, usagef("--nemesis-interval must be > 0 seconds, got %v", f.nemesisInterval)
-	case !oneOf(f.topology, topologies):
+	case !slices.Contains(topologies, f.topology):
 		return cfg, usagef("--topology must be one of %s, got %q", strings.Join(topologies, ", "), f.topology)
 	case f.keyCount < 0:
 		return cfg, usagef("--key-count must be >= 0, got %d", f.keyCount)

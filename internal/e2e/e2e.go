@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -96,25 +97,9 @@ func RunChallenge(t testing.TB, id, bin string, extra ...string) *report.Results
 	if !ok {
 		t.Fatalf("unknown challenge %q", id)
 	}
-	args := ChallengeArgs(c, extra...)
-	if testing.Short() && !contains(extra, "--time-limit") {
+	args := c.TestArgs(extra...)
+	if testing.Short() && !slices.Contains(extra, "--time-limit") {
 		args = append(args, "--time-limit", ShortTimeLimit)
 	}
 	return Run(t, bin, args...)
-}
-
-// ChallengeArgs is the challenge's official flags with extra ones after them
-// (later flags win).
-func ChallengeArgs(c challenge.Challenge, extra ...string) []string {
-	args := append([]string{"-w", c.Workload}, c.Args...)
-	return append(args, extra...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
