@@ -5,6 +5,8 @@ package report
 import (
 	"encoding/json"
 	"os"
+	"reflect"
+	"strings"
 
 	"gossip-glomers/internal/checker"
 )
@@ -117,11 +119,7 @@ func (r *Results) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &all); err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, k := range []string{"workload", "valid", "verdict", "node_count", "ops", "net", "latency_ms", "latency_by_f_ms",
-		"anomalies", "checker", "checks", "params", "warnings", "dir"} {
-		known[k] = true
-	}
+	known := jsonFields(reflect.TypeOf(*r))
 	for k, raw := range all {
 		if known[k] {
 			continue
@@ -136,6 +134,18 @@ func (r *Results) UnmarshalJSON(b []byte) error {
 		r.Extra[k] = v
 	}
 	return nil
+}
+
+// jsonFields are the JSON names of a struct type's fields.
+func jsonFields(t reflect.Type) map[string]bool {
+	names := map[string]bool{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	return names
 }
 
 // Load reads a results.json.
