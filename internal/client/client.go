@@ -29,7 +29,7 @@ func (f *Factory) Open() (*Conn, error) {
 	c := &Conn{
 		name:    fmt.Sprintf("c%d", f.next.Add(1)-1),
 		net:     f.net,
-		replies: make(chan wire.Message, 16),
+		replies: make(chan wire.Body, 16),
 	}
 	if err := f.net.Register(c.name, c.receive); err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (f *Factory) Open() (*Conn, error) {
 type Conn struct {
 	name    string
 	net     *network.Network
-	replies chan wire.Message
+	replies chan wire.Body // decoded replies to the request we wait for
 
 	mu      sync.Mutex // one call at a time
 	nextID  int64
@@ -58,14 +58,15 @@ func (c *Conn) Name() string { return c.name }
 // kept; anything else (a late reply to a request that timed out, an
 // unsolicited message) is dropped, as Maelstrom's client does.
 func (c *Conn) receive(m wire.Message) {
-	var rt struct {
-		InReplyTo *int64 `json:"in_reply_to"`
+	reply, err := wire.DecodeBody(m.Body)
+	if err != nil {
+		return
 	}
-	if err := wire.Decode(m.Body, &rt); err != nil || rt.InReplyTo == nil || *rt.InReplyTo != c.waiting.Load() {
+	if r, ok := wire.Int(reply["in_reply_to"]); !ok || r != c.waiting.Load() {
 		return
 	}
 	select {
-	case c.replies <- m:
+	case c.replies <- reply:
 	default:
 	}
 }
@@ -98,12 +99,8 @@ func (c *Conn) Call(ctx context.Context, dest string, body wire.Body, timeout ti
 	defer timer.Stop()
 	for {
 		select {
-		case m := <-c.replies:
-			reply, err := wire.DecodeBody(m.Body)
-			if err != nil {
-				return nil, fmt.Errorf("reply from %s is not a JSON object: %v", m.Src, err)
-			}
-			if r, ok := wire.Int(reply["in_reply_to"]); !ok || r != id {
+		case reply := <-c.replies:
+			if r, _ := wire.Int(reply["in_reply_to"]); r != id {
 				continue
 			}
 			if reply.Type() == "error" {

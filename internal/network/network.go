@@ -116,9 +116,12 @@ func (n *Network) Send(m wire.Message) (int64, error) {
 		delay = n.latency.Draw(n.rng)
 	}
 	now := time.Now()
-	n.journal.record(EventSend, now, m)
 	n.mu.Unlock()
 
+	// Journal outside the network's lock (it encodes and writes the
+	// message), but before queueing, so a send is always journaled before
+	// its delivery.
+	n.journal.record(EventSend, now, m)
 	dest.push(queued{deadline: now.Add(delay), msg: m})
 	return id, nil
 }
