@@ -29,6 +29,12 @@ type Node struct {
 
 	mu    sync.Mutex
 	types map[string]bool // message types with a handler
+
+	// Requests that arrive before init (a peer initialised first) are held
+	// until init has run: until then the node has no id to answer from.
+	userInit  maelstrom.HandlerFunc
+	ready     chan struct{} // closed once init has been handled
+	readyOnce sync.Once
 }
 
 // New returns a node reading os.Stdin and writing os.Stdout.
@@ -38,15 +44,34 @@ func New() *Node { return NewWithIO(os.Stdin, os.Stdout) }
 func NewWithIO(in io.Reader, out io.Writer) *Node {
 	inner := maelstrom.NewNode()
 	inner.Stdout = out
-	return &Node{Node: inner, in: in, types: map[string]bool{"init": true}}
+	n := &Node{Node: inner, in: in, types: map[string]bool{"init": true}, ready: make(chan struct{})}
+	inner.Handle("init", n.onInit)
+	return n
 }
 
-// Handle registers fn for a message type, as maelstrom.Node.Handle does.
+// Handle registers fn for a message type, as maelstrom.Node.Handle does
+// (an "init" handler runs after the node knows its id, before init_ok).
 func (n *Node) Handle(typ string, fn maelstrom.HandlerFunc) {
+	if typ == "init" {
+		if n.userInit != nil {
+			panic("duplicate message handler for \"init\" message type")
+		}
+		n.userInit = fn
+		return
+	}
 	n.mu.Lock()
 	n.types[typ] = true
 	n.mu.Unlock()
 	n.Node.Handle(typ, fn)
+}
+
+// onInit runs the binary's init handler, then releases the held requests.
+func (n *Node) onInit(msg maelstrom.Message) error {
+	defer n.readyOnce.Do(func() { close(n.ready) })
+	if n.userInit != nil {
+		return n.userInit(msg)
+	}
+	return nil
 }
 
 // Handle registers a typed handler: the body is decoded into Req, and a
@@ -97,25 +122,72 @@ type routing struct {
 	InReplyTo int    `json:"in_reply_to"`
 }
 
-// filter copies acceptable lines from n.in to w.
+// filter copies acceptable lines from n.in to w. Requests that arrive
+// before init are held back until init has been handled, then forwarded in
+// order.
 func (n *Node) filter(w io.Writer) error {
-	r := bufio.NewReaderSize(n.in, 1<<16)
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			if fwd := n.check(line); fwd != nil {
-				if _, werr := w.Write(fwd); werr != nil {
-					return werr
-				}
+	lines := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		r := bufio.NewReaderSize(n.in, 1<<16)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 {
+				lines <- line
+			}
+			if err != nil {
+				close(lines)
+				readErr <- err
+				return
 			}
 		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
+	}()
+	forward := func(line []byte) error {
+		if fwd := n.check(line); fwd != nil {
+			_, err := w.Write(fwd)
 			return err
 		}
+		return nil
 	}
+	ready := n.ready
+	var held [][]byte
+	for {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				if err := <-readErr; !errors.Is(err, io.EOF) {
+					return err
+				}
+				return nil
+			}
+			if ready != nil && beforeInit(line) {
+				held = append(held, line)
+				continue
+			}
+			if err := forward(line); err != nil {
+				return err
+			}
+		case <-ready:
+			ready = nil // a nil channel never fires again
+			for _, line := range held {
+				if err := forward(line); err != nil {
+					return err
+				}
+			}
+			held = nil
+		}
+	}
+}
+
+// beforeInit reports whether a line is a request that must wait for init:
+// anything well-formed that is neither init nor a reply.
+func beforeInit(line []byte) bool {
+	var env envelope
+	var rt routing
+	if json.Unmarshal(line, &env) != nil || json.Unmarshal(env.Body, &rt) != nil {
+		return false // malformed: check logs and drops it
+	}
+	return rt.Type != "init" && rt.InReplyTo == 0
 }
 
 // check returns the line to forward (newline-terminated), or nil to drop it.

@@ -186,3 +186,40 @@ func TestCallReturnsReplyAndErrors(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestRequestsBeforeInitWaitForIt(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	n := NewWithIO(inR, outW)
+	initialised := false
+	n.Handle("init", func(maelstrom.Message) error { initialised = true; return nil })
+	Handle(n, "ping", func(string, struct{}) (any, error) {
+		if !initialised {
+			return nil, maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
+		}
+		return map[string]any{"type": "pong"}, nil
+	})
+	go n.Run()
+	defer inW.Close()
+	out := bufio.NewScanner(outR)
+	// A peer initialised first and pings before our init arrives.
+	io.WriteString(inW, `{"src":"n1","dest":"n0","body":{"type":"ping","msg_id":5}}`+"\n")
+	io.WriteString(inW, `{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0","n1"]}}`+"\n")
+	got := map[string]map[string]any{}
+	for len(got) < 2 && out.Scan() {
+		var m struct {
+			Src, Dest string
+			Body      map[string]any
+		}
+		if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Src != "n0" {
+			t.Fatalf("message %s has src %q: sent before the node knew its id", out.Bytes(), m.Src)
+		}
+		got[m.Dest] = m.Body
+	}
+	if got["c0"]["type"] != "init_ok" || got["n1"]["type"] != "pong" || got["n1"]["in_reply_to"] != float64(5) {
+		t.Fatalf("replies %v: want init_ok to c0 and pong to n1", got)
+	}
+}

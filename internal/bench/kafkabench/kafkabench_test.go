@@ -92,7 +92,7 @@ func TestRun(t *testing.T) {
 	for _, r := range rows {
 		if r.Err != nil || !r.Valid || r.Send.N == 0 || r.Poll.N == 0 {
 			b, _ := json.Marshal(r)
-			t.Fatalf("row %s", b)
+			t.Fatalf("row %s (error: %v)", b, r.Err)
 		}
 	}
 	if rows[1].MsgsPerOp <= rows[0].MsgsPerOp {
