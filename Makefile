@@ -1,96 +1,118 @@
-# Gossip Glomers: one target per challenge.
+# Gossip Glomers: one target per challenge. `make` (or `make help`) lists them.
 #
-#   make challenge-3d                          # run challenge 3d on the glomers workbench (no JVM)
-#   make MAELSTROM=.maelstrom/maelstrom/maelstrom challenge-3d   # the same, on real Maelstrom
-#   make challenges                            # every challenge on the workbench, with a results table
-#   make test                                  # the test suite (what CI runs)
-#   make maelstrom                             # fetch real Maelstrom (needs network access and a JDK)
-#
-# Challenge targets install the node binaries with `go install ./...` and run
-# them from $(BIN), exactly where the official command lines expect them.
+# Every target runs a built bin/glomers, never `go run`, so glomers' exit
+# codes (0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 aborted)
+# reach make, which reports them ("Error 254"). Node binaries are installed
+# with `go install ./...` into $(BIN): $GOBIN if set, else $(go env GOPATH)/bin,
+# where go install puts them and the official command lines expect them.
 
-GO       ?= go
-BIN      ?= $(shell $(GO) env GOPATH)/bin
+GO        ?= go
+BIN       ?= $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+GLOMERS   := bin/glomers
 MAELSTROM ?=
-GLOMERS  := $(GO) run ./cmd/glomers
-EXTRA    ?=
+EXTRA     ?=
 
 # run: workload, binary, official flags
 ifeq ($(MAELSTROM),)
 run = $(GLOMERS) test -w $(1) --bin $(BIN)/$(2) $(3) $(EXTRA)
+RUNNER = $(GLOMERS)
 else
 run = $(MAELSTROM) test -w $(1) --bin $(BIN)/$(2) $(3) $(EXTRA)
+RUNNER =
 endif
 
-.PHONY: install test test-short challenges maelstrom bench-broadcast bench-kafka vet
-.PHONY: challenge-1 challenge-2 challenge-3a challenge-3b challenge-3c challenge-3d challenge-3e challenge-4 challenge-5a challenge-5b challenge-5c challenge-6a challenge-6b challenge-6c
+CHALLENGES := 1 2 3a 3b 3c 3d 3e 4 5a 5b 5c 6a 6b 6c
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-short vet challenges maelstrom bench-broadcast bench-kafka $(GLOMERS)
+.PHONY: $(addprefix challenge-,$(CHALLENGES))
+
+help:
+	@echo 'Targets:'
+	@echo '  make challenge-ID        run one challenge ($(CHALLENGES)) on the glomers workbench'
+	@echo '                           with its official command line; EXTRA="--nemesis partition" adds flags'
+	@echo '  make MAELSTROM=.maelstrom/maelstrom/maelstrom challenge-ID   the same on real Maelstrom'
+	@echo '  make challenges          every challenge on the workbench, then a results table'
+	@echo '  make test                the test suite, exactly as README and CI run it'
+	@echo '  make test-short          a quicker pass (challenge time limits cut to 5 s)'
+	@echo '  make vet                 gofmt and go vet'
+	@echo '  make install             install the node binaries into $(BIN)'
+	@echo '  make bin/glomers         build the workbench'
+	@echo '  make bench-broadcast     sweep broadcast batching intervals (writes bench/broadcast.md, .svg)'
+	@echo '  make bench-kafka         maelstrom-kafka against a lin-kv baseline (writes bench/kafka.md)'
+	@echo '  make maelstrom           fetch real Maelstrom (needs network access and a JDK)'
+
+# Phony, so go build (which knows what is up to date) always decides.
+$(GLOMERS):
+	$(GO) build -o $@ ./cmd/glomers
 
 install:
 	$(GO) install ./...
 
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 60m ./...
 
 test-short:
 	$(GO) test -short ./...
 
 vet:
-	gofmt -l . && $(GO) vet ./...
+	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet ./...
 
-challenges:
+challenges: $(GLOMERS)
 	$(GLOMERS) challenges
 
 maelstrom:
 	./scripts/fetch-maelstrom.sh .maelstrom
 
-challenge-1: install
+challenge-1: install $(RUNNER)
 	$(call run,echo,maelstrom-echo,--node-count 1 --time-limit 10)
 
-challenge-2: install
+challenge-2: install $(RUNNER)
 	$(call run,unique-ids,maelstrom-unique-ids,--time-limit 30 --rate 1000 --node-count 3 --availability total --nemesis partition)
 
-challenge-3a: install
+challenge-3a: install $(RUNNER)
 	$(call run,broadcast,maelstrom-broadcast,--node-count 1 --time-limit 20 --rate 10)
 
-challenge-3b: install
+challenge-3b: install $(RUNNER)
 	$(call run,broadcast,maelstrom-broadcast,--node-count 5 --time-limit 20 --rate 10)
 
-challenge-3c: install
+challenge-3c: install $(RUNNER)
 	$(call run,broadcast,maelstrom-broadcast,--node-count 5 --time-limit 20 --rate 10 --nemesis partition)
 
-challenge-3d: install
+challenge-3d: install $(RUNNER)
 	$(call run,broadcast,maelstrom-broadcast,--node-count 25 --time-limit 20 --rate 100 --latency 100)
 
-challenge-3e: install
+challenge-3e: install $(RUNNER)
 	$(call run,broadcast,maelstrom-broadcast,--node-count 25 --time-limit 20 --rate 100 --latency 100)
 
-challenge-4: install
+challenge-4: install $(RUNNER)
 	$(call run,g-counter,maelstrom-counter,--node-count 3 --rate 100 --time-limit 20 --nemesis partition)
 
-challenge-5a: install
+challenge-5a: install $(RUNNER)
 	$(call run,kafka,maelstrom-kafka,--node-count 1 --concurrency 2n --time-limit 20 --rate 1000)
 
-challenge-5b: install
+challenge-5b: install $(RUNNER)
 	$(call run,kafka,maelstrom-kafka,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000)
 
-challenge-5c: install
+challenge-5c: install $(RUNNER)
 	$(call run,kafka,maelstrom-kafka,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000)
 
-challenge-6a: install
+challenge-6a: install $(RUNNER)
 	$(call run,txn-rw-register,maelstrom-txn,--node-count 1 --time-limit 20 --rate 1000 --concurrency 2n --consistency-models read-uncommitted --availability total)
 
-challenge-6b: install
+challenge-6b: install $(RUNNER)
 	$(call run,txn-rw-register,maelstrom-txn,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted --availability total --nemesis partition)
 
-challenge-6c: install
+challenge-6c: install $(RUNNER)
 	$(call run,txn-rw-register,maelstrom-txn,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition)
 
 # Sweeps the broadcast batching interval at 3d/3e's parameters (with a
 # partition run per setting) and writes bench/broadcast.md and bench/broadcast.svg.
-bench-broadcast:
+bench-broadcast: $(GLOMERS)
 	$(GLOMERS) bench-broadcast --partition --out-dir bench
 
 # Runs challenge 5b's parameters for maelstrom-kafka and a lin-kv-per-send
 # baseline side by side and writes bench/kafka.md.
-bench-kafka:
+bench-kafka: $(GLOMERS)
 	$(GLOMERS) bench-kafka --seed 1 --out-dir bench

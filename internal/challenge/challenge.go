@@ -8,10 +8,16 @@ import (
 	"strings"
 )
 
-// Challenge is one Gossip Glomers challenge.
+// Challenge is one Gossip Glomers challenge, or one of the exercises of
+// Maelstrom's own tutorial (doc/ in jepsen-io/maelstrom), which glomers runs
+// the same way.
 type Challenge struct {
-	ID       string
-	Title    string
+	ID    string
+	Title string
+	// Tutorial marks an exercise of Maelstrom's tutorial rather than a Fly.io
+	// challenge; its id is the workload's name ("g-set"), never a Fly.io
+	// number, and Args are the tutorial's command line.
+	Tutorial bool
 	Workload string
 	Binary   string   // the folder (and installed name) of the node binary
 	Args     []string // Maelstrom flags after --bin, exactly as the official page gives them
@@ -44,7 +50,8 @@ func (t Targets) String() string {
 
 func args(s string) []string { return strings.Fields(s) }
 
-// All lists the challenges in the order of Fly.io's pages.
+// All lists the Fly.io challenges in the order of Fly.io's pages, then
+// Maelstrom's tutorial exercises.
 var All = []Challenge{
 	{ID: "1", Title: "Echo", Workload: "echo", Binary: "maelstrom-echo",
 		Args: args("--node-count 1 --time-limit 10")},

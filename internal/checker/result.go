@@ -86,4 +86,9 @@ type Result struct {
 	// Top holds fields the workload adds at the top level of results.json
 	// (broadcast adds "stable_latency_ms").
 	Top map[string]any
+	// WholeResultUnknown says the checker failed the way a Jepsen checker
+	// throwing a java.lang.Error does (Elle's key-type assertion): the
+	// composed checker throws, and Maelstrom's whole result is unknown,
+	// whatever the other checks say.
+	WholeResultUnknown bool
 }

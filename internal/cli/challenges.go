@@ -61,7 +61,6 @@ func newChallengesCmd() *cobra.Command {
 					rows = append(rows, row)
 					continue
 				}
-				fmt.Fprintf(log, "\n=== Challenge %s: %s\n%s\n", c.ID, c.Title, c.Command(filepath.Join("~/go/bin", c.Binary)))
 				args := []string{"--bin", filepath.Join(binDir, c.Binary), "--store", store}
 				if timeLimit > 0 {
 					args = append(args, "--time-limit", fmt.Sprint(timeLimit))
@@ -102,9 +101,16 @@ func oneOfFold(s string, list []string) bool {
 	return false
 }
 
-// runChallenge runs one challenge with its official flags plus extra ones.
+// runChallenge runs one challenge with its official flags and the extra
+// ones, saying on log which command line that is.
 func runChallenge(ctx context.Context, c challenge.Challenge, extra []string, log io.Writer) (*report.Results, error) {
-	cfg, err := ParseTest(c.TestArgs(extra...))
+	args, err := challengeRunArgs(c, extra)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "\n=== Challenge %s: %s\n  official: %s\n  running:  glomers test %s\n",
+		c.ID, c.Title, c.Command(filepath.Join("~/go/bin", c.Binary)), shellJoin(args))
+	cfg, err := ParseTest(args)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"gossip-glomers/internal/challenge"
 )
 
 func TestBadFlagsExitWithOneLine(t *testing.T) {
@@ -37,6 +41,15 @@ func TestBadFlagsExitWithOneLine(t *testing.T) {
 		{[]string{"test", "--no-such-flag"}, "unknown flag"},
 		{[]string{"challenge", "9z", "--bin", bin}, `unknown challenge "9z"`},
 		{[]string{"frobnicate"}, "unknown command"},
+		// Maelstrom rejects these ("Must be positive."); they used to mean the default.
+		{[]string{"test", "-w", "echo", "--bin", bin, "--node-count", "0"}, "--node-count must be positive, got 0"},
+		{[]string{"test", "-w", "kafka", "--bin", bin, "--key-count", "0"}, "--key-count must be positive, got 0"},
+		// Maelstrom's default workload, lin-kv, is not implemented: no default.
+		{[]string{"test", "--bin", bin}, "-w/--workload is required"},
+		{[]string{"challenge", "1", "-w", "broadcast", "--bin", bin}, "challenge 1 runs the echo workload; -w broadcast contradicts it"},
+		{[]string{"challenge", "1", "--bin", bin, "stray"}, "challenge takes one challenge id before --"},
+		{[]string{"challenge", "--bin", bin}, "challenge needs a challenge id (known: 1, 2, 3a"},
+		{[]string{"challenge", "3d"}, "--bin is required (the official line uses ~/go/bin/maelstrom-broadcast"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -83,5 +96,42 @@ func TestDefaultsMatchMaelstrom(t *testing.T) {
 	}
 	if strings.Join(cfg.Nodes, ",") != "n0,n1,n2" || cfg.Concurrency != 6 || strings.Join(cfg.BinArgs, " ") != "a b" {
 		t.Fatalf("node-count/concurrency/args: %+v", cfg)
+	}
+}
+
+// TestChallengeTestArgs: the command line a challenge runs keeps the
+// official flags in their order with given values in place, then adds the
+// other given flags, each rendered so that parsing it gives the same value.
+func TestChallengeTestArgs(t *testing.T) {
+	c, _ := challenge.Lookup("3c")
+	for _, tc := range []struct {
+		given []string
+		want  string
+	}{
+		{nil, "-w broadcast --bin B --node-count 5 --time-limit 20 --rate 10 --nemesis partition"},
+		{[]string{"--time-limit", "5", "-w", "broadcast"}, "-w broadcast --bin B --node-count 5 --time-limit 5 --rate 10 --nemesis partition"},
+		{[]string{"--nodes", "a,b", "--log-stderr", "--seed", "7", "--rate", "2.5"},
+			"-w broadcast --bin B --node-count 5 --time-limit 20 --rate 2.5 --nemesis partition --log-stderr --nodes a,b --seed 7"},
+		{[]string{"--log-stderr=false"}, "-w broadcast --bin B --node-count 5 --time-limit 20 --rate 10 --nemesis partition --log-stderr=false"},
+	} {
+		var f testFlags
+		fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+		f.register(fs)
+		if err := fs.Parse(tc.given); err != nil {
+			t.Fatal(err)
+		}
+		args, err := challengeTestArgs(c, "B", fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(args, " "); got != tc.want {
+			t.Errorf("given %q:\n got %s\nwant %s", tc.given, got, tc.want)
+		}
+	}
+}
+
+func TestShellJoin(t *testing.T) {
+	if got := shellJoin([]string{"a", "b c", "it's", "", "~/go/bin/x"}); got != `a 'b c' 'it'\''s' '' ~/go/bin/x` {
+		t.Fatalf("got %s", got)
 	}
 }

@@ -33,7 +33,7 @@ type testFlags struct {
 	latency           int
 	latencyDist       string
 	nemesis           string
-	nemesisInterval   float64
+	nemesisInterval   string
 	availability      string
 	consistencyModels string
 	topology          string
@@ -45,10 +45,16 @@ type testFlags struct {
 	logNetRecv        bool
 	store             string
 	seed              uint64
+
+	lenientLateReplies bool // glomers' own: see runner.Config.LenientLateReplies
+
+	fs *pflag.FlagSet // where the flags are registered: given() asks it
 }
 
 func (f *testFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.workload, "workload", "w", "lin-kv", "workload to run ("+strings.Join(registry.Names(), ", ")+")")
+	f.fs = fs
+	// No default: Maelstrom's (lin-kv) is not implemented here.
+	fs.StringVarP(&f.workload, "workload", "w", "", "workload to run (required: "+strings.Join(registry.Names(), ", ")+")")
 	fs.StringVar(&f.bin, "bin", "", "path to the node binary (required); arguments after -- are passed to it")
 	fs.IntVar(&f.nodeCount, "node-count", 0, "number of nodes, named n0..n(N-1) (default: n1..n5)")
 	fs.StringSliceVar(&f.nodes, "nodes", nil, "comma-separated node names (instead of --node-count)")
@@ -58,9 +64,9 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.latency, "latency", 0, "mean latency between servers, in ms")
 	fs.StringVar(&f.latencyDist, "latency-dist", "constant", "latency distribution: constant, uniform or exponential")
 	fs.StringVar(&f.nemesis, "nemesis", "", "faults to inject (only: partition)")
-	fs.Float64Var(&f.nemesisInterval, "nemesis-interval", 10, "mean seconds between nemesis operations")
-	fs.StringVar(&f.availability, "availability", "", "expected availability: total, or a fraction in [0,1]")
-	fs.StringVar(&f.consistencyModels, "consistency-models", "strict-serializable", "consistency models to check (txn workloads), comma-separated")
+	fs.StringVar(&f.nemesisInterval, "nemesis-interval", "10", "mean seconds between nemesis operations (a Clojure number: 10, 0.5, 1/2)")
+	fs.StringVar(&f.availability, "availability", "", "expected availability: total, or a fraction in [0,1] (0.9, 9/10)")
+	fs.StringVar(&f.consistencyModels, "consistency-models", "strict-serializable", "consistency models to check (txn workloads), separated as Maelstrom does by \" , \"")
 	fs.StringVar(&f.topology, "topology", "grid", "broadcast topology: grid, line, tree, tree2, tree3, tree4, total")
 	fs.IntVar(&f.keyCount, "key-count", 0, "number of active keys (txn and kafka workloads; default 10)")
 	fs.IntVar(&f.maxTxnLength, "max-txn-length", 4, "maximum micro-operations per transaction")
@@ -68,6 +74,8 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.logStderr, "log-stderr", false, "copy the nodes' stderr to this one")
 	fs.BoolVar(&f.logNetSend, "log-net-send", false, "log every message sent on the network")
 	fs.BoolVar(&f.logNetRecv, "log-net-recv", false, "log every message delivered on the network")
+	fs.BoolVar(&f.lenientLateReplies, "lenient-late-replies", false,
+		"drop a node's late reply to a client that has closed and keep reading the node (Maelstrom never reads that node's stdout again; off by default, as there)")
 	fs.StringVar(&f.store, "store", "store", "folder that keeps every run's results, history and logs")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the network, nemesis and generators (0: random)")
 }
@@ -87,6 +95,10 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 	var cfg runner.Config
 	if f.bin == "" {
 		return cfg, usagef("--bin is required")
+	}
+	if f.workload == "" {
+		return cfg, usagef("-w/--workload is required (implemented: %s; Maelstrom's default, lin-kv, is not implemented yet)",
+			strings.Join(registry.Names(), ", "))
 	}
 	wl, ok := registry.Lookup(f.workload)
 	if !ok {
@@ -113,19 +125,22 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		return cfg, usagef("--latency must be >= 0 ms, got %d", f.latency)
 	case !slices.Contains(network.Dists, f.latencyDist):
 		return cfg, usagef("--latency-dist must be one of %s, got %q", strings.Join(network.Dists, ", "), f.latencyDist)
-	case !(f.nemesisInterval > 0) || math.IsInf(f.nemesisInterval, 0):
-		return cfg, usagef("--nemesis-interval must be > 0 seconds, got %v", f.nemesisInterval)
 	case !slices.Contains(topologies, f.topology):
 		return cfg, usagef("--topology must be one of %s, got %q", strings.Join(topologies, ", "), f.topology)
-	case f.keyCount < 0:
-		return cfg, usagef("--key-count must be >= 0, got %d", f.keyCount)
+	case f.keyCount < 0 || f.keyCount == 0 && f.given("key-count"):
+		return cfg, usagef("--key-count must be positive, got %d", f.keyCount)
 	case f.maxTxnLength < 1:
 		return cfg, usagef("--max-txn-length must be >= 1, got %d", f.maxTxnLength)
 	case f.maxWritesPerKey < 1:
 		return cfg, usagef("--max-writes-per-key must be >= 1, got %d", f.maxWritesPerKey)
 	}
-	if err := runner.ValidateAvailability(f.availability); err != nil {
-		return cfg, usagef("--%v", err)
+	availability, err := parseAvailability(f.availability)
+	if err != nil {
+		return cfg, err
+	}
+	nemesisInterval, err := parseNemesisInterval(f.nemesisInterval)
+	if err != nil {
+		return cfg, err
 	}
 	var nemeses []string
 	for _, n := range strings.Split(f.nemesis, ",") {
@@ -137,13 +152,9 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		}
 		nemeses = append(nemeses, n)
 	}
-	// Maelstrom splits models only on " , "; we accept any comma (see maelstrom-spec §13).
-	var models []string
-	for _, m := range strings.Split(f.consistencyModels, ",") {
-		if m = strings.TrimSpace(m); m == "" {
-			continue
-		}
-		models = append(models, m)
+	models, err := parseConsistencyModels(f.consistencyModels)
+	if err != nil {
+		return cfg, err
 	}
 	if err := elle.ValidateModels(models); err != nil {
 		return cfg, usagef("--consistency-models: %v", err)
@@ -165,26 +176,27 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 			MaxTxnLength:      f.maxTxnLength,
 			MaxWritesPerKey:   f.maxWritesPerKey,
 			ConsistencyModels: models,
-			Availability:      f.availability,
+			Availability:      availability,
 		},
 		Workload:        wl,
 		Bin:             f.bin,
 		BinArgs:         binArgs,
 		LatencyDist:     f.latencyDist,
 		Nemesis:         nemeses,
-		NemesisInterval: time.Duration(f.nemesisInterval * float64(time.Second)),
+		NemesisInterval: nemesisInterval,
 		StoreDir:        f.store,
 		LogStderr:       f.logStderr,
 		LogNetSend:      f.logNetSend,
 		LogNetRecv:      f.logNetRecv,
 		Seed:            f.seed,
 	}
+	cfg.LenientLateReplies = f.lenientLateReplies
 	return cfg, nil
 }
 
 func (f *testFlags) nodeNames() ([]string, error) {
 	switch {
-	case f.nodeCount < 0:
+	case f.nodeCount < 0 || f.nodeCount == 0 && f.given("node-count"):
 		return nil, usagef("--node-count must be positive, got %d", f.nodeCount)
 	case f.nodeCount > 0:
 		// --node-count overrides any node list, as in Maelstrom.

@@ -12,9 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gossip-glomers/internal/challenge"
 	"gossip-glomers/internal/checker"
-	"gossip-glomers/internal/registry"
 	"gossip-glomers/internal/report"
 	"gossip-glomers/internal/runner"
 )
@@ -44,7 +42,10 @@ func (e exitError) Error() string {
 }
 
 // Main runs glomers with the process's arguments and exits; extra are
-// further subcommands (benchmarks) that live in cmd/glomers.
+// further subcommands (benchmarks) that live in cmd/glomers. SIGINT and
+// SIGTERM cancel the command's context: a running test tears down (nodes
+// killed, what was recorded written, results.json "aborted") and glomers
+// exits 255. Further signals are ignored meanwhile; teardown is bounded.
 func Main(extra ...*cobra.Command) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Execute(ctx, os.Args[1:], os.Stdout, os.Stderr, extra...)
@@ -67,6 +68,14 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, extra
 	root.AddCommand(newTestCmd(), newChallengeCmd(), newChallengesCmd())
 	root.AddCommand(extra...)
 	err := root.ExecuteContext(ctx)
+	if ctx.Err() != nil {
+		// Interrupted (Main's signals): whatever the command reached, e.g. a
+		// challenges table so far, it did not run to the end.
+		if err != nil && err.Error() != "" {
+			fmt.Fprintf(stderr, "glomers: %v\n", err)
+		}
+		return ExitAborted
+	}
 	if err == nil {
 		return ExitValid
 	}
@@ -96,86 +105,24 @@ func newTestCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runTest(cmd.Context(), cfg, cmd.ErrOrStderr())
+			printWarnings(cmd.ErrOrStderr(), f.warnings(beforeDash(cmd, args)))
+			return runTest(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f.register(cmd.Flags())
 	return cmd
-}
-
-func newChallengeCmd() *cobra.Command {
-	var f testFlags
-	cmd := &cobra.Command{
-		Use:   "challenge ID --bin PATH [flags]",
-		Short: "Run a Fly.io challenge (" + strings.Join(challenge.IDs(), ", ") + ") with its official parameters",
-		Long: "Runs one Gossip Glomers challenge with exactly the command line of its official page.\n" +
-			"Any test flag given as well overrides or adds to the official ones (e.g. --nemesis partition).",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ok := challenge.Lookup(args[0])
-			if !ok {
-				return usagef("unknown challenge %q (known: %s)", args[0], strings.Join(challenge.IDs(), ", "))
-			}
-			if _, ok := registry.Lookup(c.Workload); !ok {
-				return usagef("challenge %s needs the %s workload, which glomers does not implement yet", c.ID, c.Workload)
-			}
-			if err := applyOfficial(cmd, c); err != nil {
-				return err
-			}
-			cfg, err := f.config(nil)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "Challenge %s (%s): %s\n", c.ID, c.Title, c.Command(f.bin))
-			if c.Targets.Any() {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Targets: %s\n", c.Targets)
-			}
-			res, err := runAndReport(cmd.Context(), cfg, cmd.ErrOrStderr())
-			if res != nil && c.Targets.Any() {
-				met, detail := TargetsMet(c, res)
-				fmt.Fprintf(cmd.ErrOrStderr(), "Targets %s: %s\n", map[bool]string{true: "met", false: "NOT met"}[met], detail)
-			}
-			return err
-		},
-	}
-	f.register(cmd.Flags())
-	return cmd
-}
-
-// applyOfficial sets every flag of the challenge's official command line that
-// the user did not set.
-func applyOfficial(cmd *cobra.Command, c challenge.Challenge) error {
-	fs := cmd.Flags()
-	if !fs.Changed("workload") {
-		if err := fs.Set("workload", c.Workload); err != nil {
-			return err
-		}
-	}
-	for i := 0; i < len(c.Args); i++ {
-		name := strings.TrimPrefix(c.Args[i], "--")
-		if i+1 >= len(c.Args) || strings.HasPrefix(c.Args[i+1], "--") {
-			return fmt.Errorf("challenge table: flag %s has no value", c.Args[i])
-		}
-		value := c.Args[i+1]
-		i++
-		if fs.Changed(name) {
-			continue
-		}
-		if err := fs.Set(name, value); err != nil {
-			return fmt.Errorf("challenge table: --%s %s: %v", name, value, err)
-		}
-	}
-	return nil
 }
 
 // runTest runs a test and turns its verdict into an exit code.
-func runTest(ctx context.Context, cfg runner.Config, log io.Writer) error {
-	_, err := runAndReport(ctx, cfg, log)
+func runTest(ctx context.Context, cfg runner.Config, out, log io.Writer) error {
+	_, err := runAndReport(ctx, cfg, out, log)
 	return err
 }
 
-func runAndReport(ctx context.Context, cfg runner.Config, log io.Writer) (*report.Results, error) {
-	cfg.Log = log
+// runAndReport runs a test: its summary goes to out (stdout), progress and
+// node output to log (stderr), so `glomers test ... > file` keeps the result.
+func runAndReport(ctx context.Context, cfg runner.Config, out, log io.Writer) (*report.Results, error) {
+	cfg.Log = runner.SummaryTo(log, out)
 	cfg.Progress = true
 	res, err := runner.Run(ctx, cfg)
 	if err != nil {

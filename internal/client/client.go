@@ -47,12 +47,18 @@ type Conn struct {
 	nextID  int64
 	closed  bool
 	waiting atomic.Int64 // msg_id we wait for, 0 when idle
+	lastID  atomic.Int64 // msg_id of the last request sent, 0 before the first
 }
 
 var _ workload.Conn = (*Conn)(nil)
 
 // Name is the client's network name.
 func (c *Conn) Name() string { return c.name }
+
+// LastMsgID is the msg_id of the last request the client sent (0 before its
+// first). Requests are numbered 1, 2, 3, ... per client, so the history can
+// name the request of each operation.
+func (c *Conn) LastMsgID() int64 { return c.lastID.Load() }
 
 // receive is the network's delivery callback. Only the reply we wait for is
 // kept; anything else (a late reply to a request that timed out, an
@@ -80,6 +86,7 @@ func (c *Conn) Call(ctx context.Context, dest string, body wire.Body, timeout ti
 	}
 	c.nextID++
 	id := c.nextID
+	c.lastID.Store(id)
 	req := wire.Body{}
 	for k, v := range body {
 		req[k] = v

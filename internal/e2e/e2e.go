@@ -81,7 +81,7 @@ func Try(t testing.TB, bin string, args ...string) (*report.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	var log bytes.Buffer
+	var log lockedBuffer
 	cfg.Log = &log
 	res, err := runner.Run(context.Background(), cfg)
 	t.Log("\n" + log.String())

@@ -34,6 +34,14 @@ type Op struct {
 	Error   any           `json:"error,omitempty"`
 	Final   bool          `json:"final,omitempty"` // issued in the final phase (Maelstrom's :final?)
 	Node    string        `json:"node,omitempty"`  // the node the client talked to
+
+	// Client and MsgID find the operation in messages.jsonl: the name of the
+	// client that sent its request and that request's msg_id (0 when the
+	// operation sent none; kafka's poll may follow with a commit_offsets,
+	// MsgID+1). Maelstrom's history has neither; checkers never see them
+	// (see WithoutTrace).
+	Client string `json:"client,omitempty"`
+	MsgID  int64  `json:"msg_id,omitempty"`
 }
 
 // IsClient reports whether the entry belongs to a test client (not the nemesis).
@@ -92,6 +100,18 @@ func (h History) Clients() History {
 		if op.IsClient() {
 			out = append(out, op)
 		}
+	}
+	return out
+}
+
+// WithoutTrace is a copy of the history without Client and MsgID, the
+// history as Maelstrom records it: what the checkers get, so that no figure
+// or comparison of theirs can depend on the workbench's own fields.
+func (h History) WithoutTrace() History {
+	out := make(History, len(h))
+	for i, op := range h {
+		op.Client, op.MsgID = "", 0
+		out[i] = op
 	}
 	return out
 }

@@ -5,6 +5,7 @@ package process
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -33,9 +35,12 @@ type Options struct {
 type Node struct {
 	Name string
 
-	cmd     *exec.Cmd
-	stdinMu sync.Mutex
+	cmd *exec.Cmd
+	// writeMu serialises writers of stdin. Kill never takes it: a writer may
+	// hold it for as long as the node does not read.
+	writeMu sync.Mutex
 	stdin   io.WriteCloser
+	killed  atomic.Bool
 	logFile *os.File
 
 	tailMu     sync.Mutex
@@ -68,7 +73,9 @@ func Start(name string, opts Options, onLine func([]byte)) (*Node, error) {
 	if cmd.Dir == "" {
 		cmd.Dir = os.TempDir()
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so that Kill takes any children the node
+	// starts; see sysProcAttr for what happens if glomers itself dies.
+	cmd.SysProcAttr = sysProcAttr()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		logFile.Close()
@@ -101,15 +108,28 @@ func Start(name string, opts Options, onLine func([]byte)) (*Node, error) {
 	return p, nil
 }
 
+// pumpStdout reads stdout into lines as Maelstrom does (byte-streams'
+// to-line-seq, that is Java's BufferedReader.readLine): a line ends at "\n",
+// "\r\n" or a lone "\r", so "a\r\r\n" is "a" then an empty line, and a raw
+// CR inside a JSON string splits it. No buffer is reused, so onLine may keep
+// the line it is given.
 func (p *Node) pumpStdout(r io.Reader, onLine func([]byte)) {
 	defer p.pumps.Done()
 	br := bufio.NewReaderSize(r, 1<<16)
 	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			line = trimNewline(line)
-			p.keep(&p.stdoutTail, string(line))
-			onLine(line)
+		chunk, err := br.ReadBytes('\n')
+		if len(chunk) > 0 {
+			chunk = bytes.TrimSuffix(chunk, []byte("\n"))
+			chunk = bytes.TrimSuffix(chunk, []byte("\r"))
+			for {
+				line, rest, more := bytes.Cut(chunk, []byte("\r"))
+				p.keep(&p.stdoutTail, string(line))
+				onLine(line)
+				if !more {
+					break
+				}
+				chunk = rest
+			}
 		}
 		if err != nil {
 			return
@@ -151,10 +171,19 @@ func (p *Node) keep(tail *[]string, line string) {
 	}
 }
 
-// Write sends one line to the node's stdin.
+// ErrKilled is returned by Write once Kill has been called.
+var ErrKilled = errors.New("node killed")
+
+// Write sends one line to the node's stdin. Like Maelstrom's stdin thread
+// (maelstrom.process/stdin-thread) it blocks while the node's stdin pipe is
+// full; what is sent to the node meanwhile waits in the network's queue for
+// it, which the network bounds. Kill unblocks it.
 func (p *Node) Write(line []byte) error {
-	p.stdinMu.Lock()
-	defer p.stdinMu.Unlock()
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	if p.killed.Load() {
+		return ErrKilled
+	}
 	buf := make([]byte, 0, len(line)+1)
 	buf = append(append(buf, line...), '\n')
 	_, err := p.stdin.Write(buf)
@@ -174,15 +203,19 @@ func (p *Node) HasExited() bool {
 	}
 }
 
-// CrashReport describes an exited process: its exit status and last output.
-func (p *Node) CrashReport() string {
+// CrashReport describes an exited process: "exited early (status 0)" or
+// "crashed (exit status 3)" / "crashed (signal: killed)", then when (e.g.
+// "after init_ok"; may be empty), then its last output.
+func (p *Node) CrashReport(when string) string {
 	p.tailMu.Lock()
 	defer p.tailMu.Unlock()
-	status := "exit status 0"
+	s := fmt.Sprintf("node %s exited early (status 0)", p.Name)
 	if p.waitErr != nil {
-		status = p.waitErr.Error()
+		s = fmt.Sprintf("node %s crashed (%v)", p.Name, p.waitErr)
 	}
-	s := fmt.Sprintf("node %s crashed (%s)", p.Name, status)
+	if when != "" {
+		s += " " + when
+	}
 	if len(p.stdoutTail) > 0 {
 		s += "\n  last stdout lines:\n    " + join(p.stdoutTail)
 	}
@@ -206,15 +239,18 @@ func join(lines []string) string {
 	return out
 }
 
-// Kill stops the process (SIGKILL to its process group, as Maelstrom's
-// teardown does) and waits up to 5 s for it to go.
+// Kill stops the process and waits up to 5 s for it to go. It SIGKILLs the
+// node's whole process group first (Maelstrom's teardown SIGKILLs the node,
+// maelstrom.process/stop-node!; the group takes the node's own children
+// too), then closes its stdin, which fails a Write blocked on a full pipe
+// even if some process still holds the pipe's other end. It takes no lock a
+// blocked Write may hold, so a node that stopped reading cannot stall it.
 func (p *Node) Kill() error {
-	p.stdinMu.Lock()
-	p.stdin.Close()
-	p.stdinMu.Unlock()
+	p.killed.Store(true)
 	if p.cmd.Process != nil {
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	}
+	p.stdin.Close() // safe alongside a blocked Write: the pipe is an *os.File
 	select {
 	case <-p.exited:
 		return nil

@@ -15,7 +15,7 @@ import (
 type Results struct {
 	Workload  string           `json:"workload"`
 	Valid     bool             `json:"valid"`
-	Verdict   checker.Validity `json:"verdict"` // true, false or "unknown"
+	Verdict   checker.Validity `json:"verdict"` // true, false or "unknown"; "aborted" when AbortReason is set
 	NodeCount int              `json:"node_count"`
 	Ops       OpCounts         `json:"ops"`
 	Net       NetStats         `json:"net"`
@@ -23,6 +23,9 @@ type Results struct {
 	// LatencyByF splits LatencyMS by operation (e.g. kafka's send and poll).
 	LatencyByF map[string]Quantiles `json:"latency_by_f_ms"`
 	Anomalies  []string             `json:"anomalies"`
+	// Failures counts the client operations that did not complete ok, by f,
+	// completion type and reason, the most frequent first.
+	Failures []Failure `json:"failures"`
 	// Checker is the workload checker's own figures.
 	Checker map[string]any `json:"checker"`
 	// Checks has the verdict of every check Maelstrom runs (workload, stats,
@@ -36,6 +39,44 @@ type Results struct {
 	// fail the run (e.g. late replies to closed clients, dropped).
 	Warnings []string `json:"warnings,omitempty"`
 	Dir      string   `json:"dir,omitempty"` // where the run's files are
+
+	// AbortReason is why the run stopped before its verdict (a node crashed,
+	// stopped reading its stdin, the run was interrupted, ...); Valid is
+	// then false and results.json's verdict "aborted".
+	AbortReason string `json:"abort_reason,omitempty"`
+}
+
+// FinalReadMissesKey is the top-level results.json field (a workload's
+// checker.Result.Top) where broadcast and the counters say, one line per
+// final read, what a node's final read missed ("n3's final read lacks 12 of
+// 40 values: 0, 5, 8, ..."). It is for people: no verdict depends on it.
+const FinalReadMissesKey = "final_read_misses"
+
+// Failure is one row of Results.Failures: Count operations of F completed
+// as Type (fail or info) for Reason, with the first one as an example.
+type Failure struct {
+	F    string `json:"f"`
+	Type string `json:"type"`
+	// Reason is "net-timeout"; an error name from an error reply
+	// ("not-supported", "crash", ...), with its Code; "bad-reply" for a reply
+	// that broke Maelstrom's reply schema, with the broken rule in Detail; or
+	// "indeterminate" for anything else the client could not use.
+	Reason string `json:"reason"`
+	Code   *int64 `json:"code,omitempty"`
+	Count  int    `json:"count"`
+	// Detail is the first one's error text (a bad reply's rows are split by it).
+	Detail  string    `json:"detail,omitempty"`
+	Example OpPointer `json:"example"`
+}
+
+// OpPointer says where to find an operation: its completion's index in
+// history.jsonl, and the node, client and msg_id to look for in
+// messages.jsonl.
+type OpPointer struct {
+	Index  int    `json:"index"`
+	Node   string `json:"node,omitempty"`
+	Client string `json:"client,omitempty"`
+	MsgID  int64  `json:"msg_id,omitempty"`
 }
 
 // Check is one check's verdict and figures.
@@ -84,16 +125,23 @@ type Quantiles struct {
 	Max    float64 `json:"max"`
 }
 
-// MarshalJSON flattens Extra into the top level.
+// Aborted reports whether the run stopped before its verdict.
+func (r *Results) Aborted() bool { return r.AbortReason != "" }
+
+// MarshalJSON flattens Extra into the top level and writes an aborted run's
+// verdict as "aborted" (which reads back as unknown, with AbortReason set).
 func (r Results) MarshalJSON() ([]byte, error) {
 	type plain Results
 	b, err := json.Marshal(plain(r))
-	if err != nil || len(r.Extra) == 0 {
+	if err != nil || (len(r.Extra) == 0 && !r.Aborted()) {
 		return b, err
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
+	}
+	if r.Aborted() {
+		m["verdict"] = json.RawMessage(`"aborted"`)
 	}
 	for k, v := range r.Extra {
 		if _, taken := m[k]; taken {

@@ -4,8 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/network"
 	"gossip-glomers/internal/report"
+	"gossip-glomers/internal/workload"
 )
 
 func TestLatencies(t *testing.T) {
@@ -31,5 +34,30 @@ func TestLatencies(t *testing.T) {
 	}
 	if q := quantiles(nil); q != (report.Quantiles{}) {
 		t.Errorf("no ops: %+v", q)
+	}
+}
+
+// TestWholeResultUnknown: a workload check that fails like a Jepsen checker
+// throwing a java.lang.Error (Elle's key-type assertion) makes Maelstrom's
+// whole result unknown, even where another check (here availability) fails.
+func TestWholeResultUnknown(t *testing.T) {
+	h := history.History{
+		{Type: history.Invoke, Process: 0, F: "txn"},
+		{Type: history.Fail, Process: 0, F: "txn", Error: "net-timeout"},
+	}.Reindex()
+	for _, whole := range []bool{false, true} {
+		cfg := &Config{Workload: &workload.Workload{Name: "fake",
+			Check: func(*workload.Params, history.History) checker.Result {
+				return checker.Result{Valid: checker.Unknown, WholeResultUnknown: whole}
+			}}}
+		cfg.Availability = "total"
+		res := analyse(cfg, h, network.Stats{}, 1)
+		want := checker.Invalid // availability fails: invalid wins over unknown
+		if whole {
+			want = checker.Unknown
+		}
+		if res.Verdict != want || res.Valid {
+			t.Errorf("whole=%v: verdict %v (valid %v), want %v", whole, res.Verdict, res.Valid, want)
+		}
 	}
 }

@@ -29,12 +29,16 @@ type Config struct {
 	NemesisInterval time.Duration
 	// Recovery is the quiet, healed wait before the final phase (Maelstrom: 10 s).
 	Recovery time.Duration
+	// LenientLateReplies drops a node's message to a client that has already
+	// closed and keeps reading the node. Off, the default, is Maelstrom: it
+	// never reads that node's stdout again (see cluster.lateReply).
+	LenientLateReplies bool
 
 	StoreDir   string    // root of the store ("store"); every run gets its own folder below
 	LogStderr  bool      // copy node stderr to Log
 	LogNetSend bool      // log every message sent (Maelstrom's --log-net-send)
 	LogNetRecv bool      // log every message delivered (--log-net-recv)
-	Log        io.Writer // the summary and progress (stderr)
+	Log        io.Writer // the summary, progress and warnings (stderr); nodes' goroutines write to it too
 	Progress   bool      // show a progress line (only on a terminal)
 	Seed       uint64    // 0: random
 }

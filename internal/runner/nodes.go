@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,53 +21,68 @@ import (
 
 const initTimeout = 10 * time.Second
 
-// parseEnvelope reads one line a node wrote to stdout with Maelstrom's
-// envelope schema: an object with string src and dest, a body, an optional
-// integer id, and nothing else. A null, missing or [] body becomes {}, as in
-// Maelstrom; any other non-object body is rejected.
-func parseEnvelope(line []byte) (wire.Message, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(line, &raw); err != nil {
-		return wire.Message{}, fmt.Errorf("not a JSON object: %v", err)
+// parseEnvelope reads one line a node wrote to stdout as Maelstrom's
+// parse-msg does (maelstrom.process; see stdout.go): the first JSON value on
+// the line, which must match Maelstrom's envelope schema (maelstrom.net's
+// Message): an object with string src and dest, a body, an optional integer
+// id of any size, and nothing else. A null, missing, [] or "" body becomes {}
+// (parse-msg's keywordize-keys-1 of it); any other non-object body is
+// rejected. trailing is the text after the value, which Maelstrom ignores.
+func parseEnvelope(line []byte) (m wire.Message, trailing []byte, err error) {
+	raw, trailing, err := decodeLine(line)
+	if errors.Is(err, errEmptyLine) || errors.Is(err, errBeyondJackson) {
+		return m, nil, err
 	}
-	var m wire.Message
+	if err != nil {
+		return m, nil, fmt.Errorf("not a JSON object: %v", err)
+	}
 	for k, v := range raw {
 		switch k {
 		case "src":
 			if err := json.Unmarshal(v, &m.Src); err != nil {
-				return m, errors.New("src is not a string")
+				return m, nil, errors.New("src is not a string")
 			}
 		case "dest":
 			if err := json.Unmarshal(v, &m.Dest); err != nil {
-				return m, errors.New("dest is not a string")
+				return m, nil, errors.New("dest is not a string")
 			}
 		case "id":
-			var id int64
-			if err := json.Unmarshal(v, &id); err != nil {
-				return m, errors.New("id is not an integer")
+			var id any
+			if err := wire.Decode(v, &id); err != nil || !wire.IsInteger(id) {
+				return m, nil, errors.New("id is not an integer")
 			}
 		case "body":
 			m.Body = v
 		default:
-			return m, fmt.Errorf("unexpected top-level key %q (allowed: src, dest, body, id)", k)
+			return m, nil, fmt.Errorf("unexpected top-level key %q (allowed: src, dest, body, id)", k)
 		}
 	}
 	if m.Src == "" {
-		return m, errors.New("missing src")
+		return m, nil, errors.New("missing src")
 	}
 	if m.Dest == "" {
-		return m, errors.New("missing dest")
+		return m, nil, errors.New("missing dest")
 	}
-	switch body := string(m.Body); {
-	case body == "" || body == "null" || body == "[]":
+	// The body is well-formed JSON already; only its kind is left to check.
+	switch {
+	case len(m.Body) > 0 && m.Body[0] == '{':
+	case isEmptyBody(m.Body):
 		m.Body = json.RawMessage("{}")
 	default:
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(m.Body, &obj); err != nil {
-			return m, errors.New("body is not a JSON object")
-		}
+		return m, nil, errors.New("body is not a JSON object")
 	}
-	return m, nil
+	return m, trailing, nil
+}
+
+// isEmptyBody reports whether a body is one that parse-msg turns into {}:
+// missing, null, an empty array or an empty string.
+func isEmptyBody(body json.RawMessage) bool {
+	switch string(body) {
+	case "", "null", `""`:
+		return true
+	}
+	var list []json.RawMessage
+	return body[0] == '[' && json.Unmarshal(body, &list) == nil && len(list) == 0
 }
 
 // warnings collects conditions worth reporting that do not fail a run, each
@@ -111,19 +127,30 @@ type cluster struct {
 	// clientsSeen reports whether a client name ever existed, so a late reply to
 	// one is told apart from a send to a name that never existed.
 	clientsSeen func(string) bool
+	// clientClosedAt, when set, tells when a client closed, for the warning
+	// about a late reply to it.
+	clientClosedAt func(string) (time.Time, bool)
+	// stdout is what fromNode remembers about each node's stdout.
+	stdout nodeOutputs
 
 	stopping atomic.Bool // set at teardown: exits from then on are expected
+	// answeredInit tells, per node, whether it has written an init_ok; set
+	// from its stdout before its exit can be seen, so a crash report says
+	// exactly whether the node died before or after init_ok.
+	answeredInit map[string]*atomic.Bool
 }
 
 // start registers every node on the network before launching any process
 // (so an early peer message never hits an unknown destination), then
 // launches them all.
 func (c *cluster) start(dir string) error {
+	c.answeredInit = map[string]*atomic.Bool{}
 	for _, name := range c.cfg.Nodes {
 		name := name
 		if err := c.net.Register(name, func(m wire.Message) { c.deliver(name, m) }); err != nil {
 			return err
 		}
+		c.answeredInit[name] = &atomic.Bool{}
 	}
 	var wg sync.WaitGroup
 	var firstErr error
@@ -138,7 +165,13 @@ func (c *cluster) start(dir string) error {
 			if c.cfg.LogStderr {
 				opts.Echo = c.cfg.Log
 			}
-			p, err := process.Start(name, opts, func(line []byte) { c.fromNode(name, line) })
+			answered := c.answeredInit[name]
+			p, err := process.Start(name, opts, func(line []byte) {
+				if !answered.Load() && isInitOK(line) {
+					answered.Store(true)
+				}
+				c.fromNode(name, line)
+			})
 			c.procsMu.Lock()
 			defer c.procsMu.Unlock()
 			if err != nil {
@@ -171,32 +204,98 @@ func (c *cluster) deliver(node string, m wire.Message) {
 		c.fail(fmt.Errorf("cannot encode message for %s: %v", node, err))
 		return
 	}
-	if err := p.Write(line); err != nil && !p.HasExited() {
+	// A node that stops reading blocks this write, and with it only this
+	// node's deliveries, as in Maelstrom; Kill unblocks it at teardown.
+	if err := p.Write(line); err != nil && !c.stopping.Load() && !p.HasExited() && !errors.Is(err, process.ErrKilled) {
 		c.warn.add("write to node stdin failed", fmt.Sprintf("%s: %v", node, err))
 	}
 }
 
-// fromNode handles one stdout line of a node.
+// isInitOK reports whether a stdout line is an init_ok message. It is only
+// asked until a node's first init_ok, so its cost does not matter.
+func isInitOK(line []byte) bool {
+	if !bytes.Contains(line, []byte("init_ok")) {
+		return false
+	}
+	var m struct {
+		Body struct {
+			Type any `json:"type"`
+		} `json:"body"`
+	}
+	// A Decoder reads the first JSON value and ignores any text after it.
+	return json.NewDecoder(bytes.NewReader(line)).Decode(&m) == nil && m.Body.Type == "init_ok"
+}
+
+// fromNode handles one stdout line of a node as Maelstrom's stdout pump
+// does (see stdout.go). Where Maelstrom would stop reading the node's stdout
+// we stop the test instead, with the reason (the stricter form), except after
+// a late reply to a closed client: that happens to correct nodes, so we
+// reproduce it (see lateReply).
 func (c *cluster) fromNode(node string, line []byte) {
-	if len(line) == 0 {
+	out := c.stdout.of(node)
+	if out.dead {
+		c.warn.add(fmt.Sprintf("lines %s wrote after Maelstrom would have stopped reading its stdout (lost)", node), clip(line))
 		return
 	}
-	m, err := parseEnvelope(line)
-	if err != nil {
+	m, trailing, err := parseEnvelope(line)
+	switch {
+	case errors.Is(err, errEmptyLine):
+		c.fail(fmt.Errorf("node %s wrote an empty line to stdout. Maelstrom reads it as a message "+
+			"with no src or dest, rejects it, and never reads %s's stdout again (every later message "+
+			"from it is lost, so the test fails); glomers stops the test here instead", node, node))
+		return
+	case err != nil:
 		c.fail(fmt.Errorf("node %s wrote a line that is not a valid Maelstrom message (%v): %s", node, err, clip(line)))
 		return
+	}
+	if len(trailing) > 0 && !out.warnedTrailing {
+		out.warnedTrailing = true
+		c.warn.add("text after the JSON message on a stdout line, ignored as Maelstrom ignores it (a missing newline?)",
+			fmt.Sprintf("%s: %s", node, clip(line)))
 	}
 	if _, err := c.net.Send(m); err != nil {
 		switch {
 		case errors.Is(err, network.ErrUnknownEndpoint) && network.IsClient(m.Dest) && c.clientsSeen(m.Dest) && c.net.Registered(m.Src):
-			// Maelstrom's pump dies on this ("Invalid dest"); we drop the
-			// message and report it (see maelstrom-spec §2.6).
-			c.warn.add("message to a client that had already closed (dropped)", fmt.Sprintf("%s: %s", node, clip(line)))
+			c.lateReply(node, out, m, line)
 		default:
 			c.fail(fmt.Errorf("node %s sent a message the network cannot deliver (%v): %s", node, err, clip(line)))
 		}
 	}
 }
+
+// lateReply handles a message to a client that has closed: one that timed
+// out and was replaced, or the init client after init_ok. Maelstrom's send!
+// rejects it ("Invalid dest for message", maelstrom.net/validate-msg) and,
+// as for any error in the pump, never reads the node's stdout again, so
+// everything the node sends from then on is lost and the test goes on
+// without it. We do the same, loudly; --lenient-late-replies drops just this
+// message and keeps reading the node instead.
+func (c *cluster) lateReply(node string, out *nodeOutput, m wire.Message, line []byte) {
+	now := time.Now()
+	closed := "had closed before"
+	if c.clientClosedAt != nil {
+		if at, ok := c.clientClosedAt(m.Dest); ok {
+			closed = fmt.Sprintf("had closed at %s, %.1f s before", clock(at), now.Sub(at).Seconds())
+		}
+	}
+	what := fmt.Sprintf("node %s sent a message to client %s at %s; the client %s", node, m.Dest, clock(now), closed)
+	if c.cfg.LenientLateReplies {
+		c.warn.add("message to a client that had already closed (dropped, --lenient-late-replies)",
+			fmt.Sprintf("%s: %s", what, clip(line)))
+		return
+	}
+	out.dead = true
+	warning := fmt.Sprintf("%s. Maelstrom rejects such a message and never reads %s's stdout again, "+
+		"so everything %s sends from now on is lost; glomers does the same "+
+		"(--lenient-late-replies drops only this message). The message: %s", what, node, node, clip(line))
+	if c.cfg.Log != nil {
+		fmt.Fprintf(c.cfg.Log, "WARNING: %s\n", warning)
+	}
+	c.warn.add("node's stdout no longer read after a message to a closed client, as in Maelstrom", warning)
+}
+
+// clock is a wall-clock time of day to the millisecond, as in the logs.
+func clock(t time.Time) string { return t.Format("15:04:05.000") }
 
 func clip(b []byte) string {
 	if len(b) > 300 {
@@ -243,7 +342,7 @@ func (c *cluster) initialise(ctx context.Context, open func() (*client.Conn, err
 func (c *cluster) crashed() error {
 	for _, name := range c.cfg.Nodes {
 		if p := c.proc(name); p != nil && p.HasExited() {
-			return errors.New(p.CrashReport())
+			return c.exitReport(p)
 		}
 	}
 	return nil
@@ -254,16 +353,32 @@ func (c *cluster) crashed() error {
 func (c *cluster) watch(p *process.Node) {
 	<-p.Exited()
 	if !c.stopping.Load() {
-		c.fail(errors.New(p.CrashReport()))
+		c.fail(c.exitReport(p))
 	}
 }
 
+// exitReport is an exited node's crash report, saying whether it had
+// answered init.
+func (c *cluster) exitReport(p *process.Node) error {
+	when := "before answering init"
+	if c.answeredInit[p.Name].Load() {
+		when = "after init_ok"
+	}
+	return errors.New(p.CrashReport(when))
+}
+
+// stop kills every node (in parallel, each within Kill's bound) without
+// holding procsMu meanwhile.
 func (c *cluster) stop() {
 	c.stopping.Store(true)
-	var wg sync.WaitGroup
 	c.procsMu.Lock()
-	defer c.procsMu.Unlock()
+	procs := make([]*process.Node, 0, len(c.procs))
 	for _, p := range c.procs {
+		procs = append(procs, p)
+	}
+	c.procsMu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range procs {
 		wg.Add(1)
 		go func(p *process.Node) {
 			defer wg.Done()

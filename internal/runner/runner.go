@@ -7,9 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
+	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/client"
 	"gossip-glomers/internal/history"
 	"gossip-glomers/internal/nemesis"
@@ -22,8 +24,25 @@ import (
 )
 
 // ErrAborted wraps every reason a test stops without a verdict (a node
-// crashed, never answered init, wrote garbage, ...). Maelstrom exits 255 then.
+// crashed, never answered init, wrote garbage, stopped reading its stdin,
+// the run was interrupted, ...). Maelstrom exits 255 then.
 var ErrAborted = errors.New("test aborted")
+
+// abort marks the reason a run stops as ErrAborted (once).
+func abort(reason error) error {
+	if errors.Is(reason, ErrAborted) {
+		return reason
+	}
+	return &abortError{reason}
+}
+
+// abortError is ErrAborted to errors.Is, and its text is the reason alone,
+// so that whoever prints it adds "test aborted" once ("Test aborted: node n1
+// crashed ..."), never twice.
+type abortError struct{ reason error }
+
+func (e *abortError) Error() string   { return e.reason.Error() }
+func (e *abortError) Unwrap() []error { return []error{ErrAborted, e.reason} }
 
 // run is the state of one test.
 type run struct {
@@ -40,6 +59,7 @@ type run struct {
 	genRng  *rand.Rand
 	warn    *warnings
 
+	parent context.Context // cancelled on SIGINT/SIGTERM: the run is interrupted
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
@@ -52,7 +72,8 @@ type run struct {
 
 // Run runs the test and checks it. The error is non-nil when the test could
 // not be run to the end (wrapping ErrAborted) or its files not written; the
-// results are then nil.
+// results are then nil, and results.json says "verdict": "aborted" with the
+// reason (if the run's folder could be made).
 func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -77,19 +98,20 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	}
 	defer journalFile.Close()
 
-	r := &run{cfg: &cfg, dir: dir, start: time.Now(), warn: &warnings{}, seen: map[string]bool{}}
+	r := &run{cfg: &cfg, dir: dir, start: time.Now(), warn: &warnings{}, seen: map[string]bool{}, parent: parent}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
 	r.journal = network.NewJournal(r.start, journalFile)
 	r.journal.Trace, r.journal.TraceSend, r.journal.TraceRecv = cfg.Log, cfg.LogNetSend, cfg.LogNetRecv
 	r.net = network.New(network.Latency{Mean: cfg.Latency, Dist: cfg.LatencyDist}, rand.New(rand.NewPCG(seed, 1)), r.journal)
+	r.net.LimitBacklog(network.DefaultBacklogLimit, r.backlogOverflow)
 	r.clients = client.NewFactory(r.net)
 	r.rec = &recorder{start: r.start}
 	r.genRng = rand.New(rand.NewPCG(seed, 2))
 	r.cluster = &cluster{
 		cfg: &cfg, net: r.net, procs: map[string]*process.Node{}, warn: r.warn,
 		fail:        func(err error) { r.cancel(err) },
-		clientsSeen: r.clientSeen,
+		clientsSeen: r.clientSeen, clientClosedAt: r.net.ClosedAt,
 	}
 
 	runErr := r.execute(seed)
@@ -103,7 +125,14 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 		runErr = err
 	}
 	if runErr != nil {
-		fmt.Fprintf(cfg.Log, "\nTest aborted: %v\nNode logs: %s\n", runErr, filepath.Join(dir, "node-logs"))
+		reason := runErr.Error()
+		fmt.Fprintf(cfg.Log, "\nTest aborted: %s\nNode logs: %s\n", reason, filepath.Join(dir, "node-logs"))
+		res := abortedResults(&cfg, h, r.journal.Stats(), seed, reason)
+		res.Warnings = r.warn.list()
+		res.Dir = dir
+		if err := writeResults(cfg.StoreDir, dir, res); err != nil {
+			fmt.Fprintf(cfg.Log, "Writing results.json: %v\n", err)
+		}
 		return nil, runErr
 	}
 	res := analyse(&cfg, h, r.journal.Stats(), seed)
@@ -114,6 +143,25 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	}
 	printSummary(cfg.Log, &cfg, res)
 	return res, nil
+}
+
+// abortedResults is results.json for a run that stopped before its
+// verdict: the reason, and what was counted up to then. Jepsen writes no
+// results for such a run; we write these so that store/latest never keeps
+// pointing at an earlier run's verdict.
+func abortedResults(cfg *Config, h history.History, net network.Stats, seed uint64, reason string) *report.Results {
+	ops := countOps(h)
+	return &report.Results{
+		Workload:    cfg.Workload.Name,
+		Valid:       false,
+		Verdict:     checker.Unknown,
+		AbortReason: reason,
+		NodeCount:   len(cfg.Nodes),
+		Ops:         ops,
+		Net:         netStats(net, ops.Invoke),
+		Anomalies:   []string{},
+		Params:      params(cfg, seed),
+	}
 }
 
 func (r *run) clientSeen(name string) bool {
@@ -136,16 +184,30 @@ func (r *run) open() (*client.Conn, error) {
 
 // aborted returns the reason the run was cancelled, wrapped in ErrAborted.
 func (r *run) aborted() error {
-	if cause := context.Cause(r.ctx); cause != nil {
-		if errors.Is(cause, context.Canceled) {
-			return fmt.Errorf("%w: interrupted", ErrAborted)
-		}
-		return fmt.Errorf("%w: %v", ErrAborted, cause)
+	cause := context.Cause(r.ctx)
+	switch {
+	case cause != nil && r.parent.Err() != nil && errors.Is(cause, context.Cause(r.parent)):
+		// signal.NotifyContext's cause names the signal.
+		return abort(fmt.Errorf("interrupted (%v)", cause))
+	case cause != nil:
+		return abort(cause)
 	}
 	if err := r.cluster.crashed(); err != nil {
-		return fmt.Errorf("%w: %v", ErrAborted, err)
+		return abort(err)
 	}
 	return nil
+}
+
+// backlogOverflow aborts the run when messages pile up for an endpoint: a
+// node that stopped reading its stdin. Maelstrom's queues grow until the
+// JVM runs out of memory; we stop with the reason instead.
+func (r *run) backlogOverflow(o network.Overflow) {
+	what := fmt.Sprintf("node %s stopped reading its stdin (or reads it far more slowly than messages arrive)", o.Endpoint)
+	if !slices.Contains(r.cfg.Nodes, o.Endpoint) {
+		what = fmt.Sprintf("%s cannot keep up with the messages sent to it", o.Endpoint)
+	}
+	r.cancel(fmt.Errorf("%s: %d messages (%d bytes) waiting, %d of them from %s",
+		what, o.Waiting.Messages, o.Waiting.Bytes, o.TopSourceMessages, o.TopSource))
 }
 
 func (r *run) execute(seed uint64) error {
@@ -157,13 +219,13 @@ func (r *run) execute(seed uint64) error {
 		return err
 	}
 	if err := r.cluster.start(r.dir); err != nil {
-		return fmt.Errorf("%w: %v", ErrAborted, err)
+		return abort(err)
 	}
 	if err := r.cluster.initialise(r.ctx, r.open); err != nil {
-		if abort := r.aborted(); abort != nil {
-			return abort
+		if cancelled := r.aborted(); cancelled != nil {
+			return cancelled // a crash or interruption is the cause, not the failed init
 		}
-		return fmt.Errorf("%w: %v", ErrAborted, err)
+		return abort(err)
 	}
 	if err := r.setupClients(); err != nil {
 		return err
@@ -241,7 +303,7 @@ func (r *run) setupClients() error {
 				return
 			}
 			if err := setup(r.ctx, &r.cfg.Params, node, c); err != nil {
-				errs <- fmt.Errorf("%w: setting up %s: %v", ErrAborted, node, err)
+				errs <- abort(fmt.Errorf("setting up %s: %w", node, err))
 				return
 			}
 			errs <- nil
@@ -253,8 +315,8 @@ func (r *run) setupClients() error {
 			first = err
 		}
 	}
-	if abort := r.aborted(); abort != nil {
-		return abort
+	if cancelled := r.aborted(); cancelled != nil {
+		return cancelled
 	}
 	return first
 }
@@ -276,10 +338,12 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // nemesisLoop starts a partition at once, then alternates heal and
 // partition with gaps uniform in [0, 2*interval), until the deadline.
-func (r *run) nemesisLoop(deadline time.Time, rng *rand.Rand, done chan<- struct{}) {
+func (r *run) nemesisLoop(deadline time.Time, rng *rand.Rand, threads *threadCursor, done chan<- struct{}) {
 	defer close(done)
 	partitioned := false
 	for r.ctx.Err() == nil {
+		// Jepsen's thread cursor counts the nemesis thread's ops too.
+		threads.nemesisDispatched()
 		if partitioned {
 			r.heal()
 		} else {

@@ -26,22 +26,18 @@ const SeqWindow = 32
 //
 // So reads may be stale (even key-does-not-exist for a key that exists),
 // writes may be acknowledged into the past without touching the latest
-// state, and a cas may fail against a stale value; a sender never sees
-// states go backwards. A node gets a fresh view by first making a change
+// state, and a cas may fail against a stale value; a sender that keeps up
+// (within 31 states of the latest) never sees states go backwards. A node gets a fresh view by first making a change
 // (e.g. writing a value never written before to a scratch key).
 //
-// QUIRK (ring wrap): Maelstrom picks i from the sender's whole range even
-// when it lies more than 32 states behind, then looks it up in a 32-entry
-// ring buffer by negative offset, which wraps: the state served is
+// QUIRK (ring wrap), reproduced: Maelstrom picks i from the sender's whole
+// range even when it lies more than 32 states behind, then looks it up in a
+// 32-entry ring buffer by negative offset (amalloy's ring buffer: nth k is
+// buf[(start+k) mod len]), which wraps: the state served is
 // latest - ((latest - i) mod 32), and the sender remembers i, not the state
-// it saw, so a lagging sender may see states out of order. By default SeqKV
-// does what the spec recommends instead: it picks i from the retained window
-// [max(last, latest-31), latest], keeping senders monotonic. Set Wrap to
-// reproduce the reference's lookup exactly.
+// it saw. So a sender more than 31 states behind may be handed older states
+// than it saw before (maelstrom.service/Sequential).
 type SeqKV struct {
-	// Wrap reproduces the ring-buffer wrap quirk (see above).
-	Wrap bool
-
 	mu      sync.Mutex
 	intn    func(n int64) int64 // uniform in [0, n)
 	latest  int64
@@ -70,9 +66,6 @@ func (s *SeqKV) Handle(src string, req wire.Body) wire.Body {
 
 	k := key(req)
 	lo := s.senders[src]
-	if !s.Wrap && lo < s.latest-(SeqWindow-1) {
-		lo = s.latest - (SeqWindow - 1)
-	}
 	i := lo + s.intn(s.latest-lo+1)
 
 	cur := s.at(k, s.served(i))
@@ -93,12 +86,9 @@ func (s *SeqKV) Handle(src string, req wire.Body) wire.Body {
 	return reply
 }
 
-// served is the state actually used for a chosen index: the index itself,
-// or with Wrap the state the reference's ring buffer lookup lands on.
+// served is the state the reference's ring buffer lookup lands on for a
+// chosen index.
 func (s *SeqKV) served(i int64) int64 {
-	if !s.Wrap {
-		return i
-	}
 	n := min(s.latest+1, SeqWindow) // states the ring buffer holds
 	return s.latest - (s.latest-i)%n
 }

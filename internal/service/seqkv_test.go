@@ -149,31 +149,28 @@ func TestSeqKVFailedChangeAdvances(t *testing.T) {
 	t.Fatal("never saw a cas land on the latest state and fail")
 }
 
-// TestSeqKVWrapQuirk: with Wrap, a sender lagging more than 32 states is
-// served states out of order (the reference's ring-buffer lookup); by
-// default it is clamped to the window and stays monotonic.
+// TestSeqKVWrapQuirk: a sender lagging more than 32 states is served states
+// out of order, as by the reference's ring-buffer lookup, but never one
+// outside the 32 retained states.
 func TestSeqKVWrapQuirk(t *testing.T) {
-	for _, wrap := range []bool{false, true} {
-		s := NewSeqKV(rand.New(rand.NewPCG(3, 3)))
-		s.Wrap = wrap
-		for v := 1; v <= 100; v++ {
-			call(s, "n0", write("x", v))
+	s := NewSeqKV(rand.New(rand.NewPCG(3, 3)))
+	for v := 1; v <= 100; v++ {
+		call(s, "n0", write("x", v))
+	}
+	backwards := false
+	last := int64(-2)
+	for range 40 {
+		got := readInt(t, call(s, "n1", read("x")))
+		if got < 100-(SeqWindow-1) {
+			t.Fatalf("read %d, outside the window", got)
 		}
-		backwards := false
-		last := int64(-2)
-		for range 40 {
-			got := readInt(t, call(s, "n1", read("x")))
-			if got < 100-(SeqWindow-1) {
-				t.Fatalf("wrap=%v: read %d, outside the window", wrap, got)
-			}
-			if got < last {
-				backwards = true
-			}
-			last = got
+		if got < last {
+			backwards = true
 		}
-		if backwards != wrap {
-			t.Errorf("wrap=%v: went backwards = %v", wrap, backwards)
-		}
+		last = got
+	}
+	if !backwards {
+		t.Errorf("a sender 100 states behind never went backwards; the ring-buffer wrap is not reproduced")
 	}
 }
 
@@ -182,18 +179,14 @@ func TestSeqKVWrapQuirk(t *testing.T) {
 // nth i = buf[(start+i) mod len]).
 type refSeq struct {
 	intn    func(int64) int64
-	wrap    bool
 	buf     []map[string]entry
 	start   int
 	last    int64
 	senders map[string]int64
-	states  []map[string]entry // every state, for the clamped variant
 }
 
-func newRefSeq(rng *rand.Rand, wrap bool) *refSeq {
-	init := map[string]entry{}
-	return &refSeq{intn: rng.Int64N, wrap: wrap, buf: []map[string]entry{init},
-		senders: map[string]int64{}, states: []map[string]entry{init}}
+func newRefSeq(rng *rand.Rand) *refSeq {
+	return &refSeq{intn: rng.Int64N, buf: []map[string]entry{{}}, senders: map[string]int64{}}
 }
 
 func (r *refSeq) nth(i int) map[string]entry {
@@ -208,7 +201,6 @@ func (r *refSeq) conj(m map[string]entry) {
 		r.buf[r.start] = m
 		r.start = (r.start + 1) % SeqWindow
 	}
-	r.states = append(r.states, m)
 }
 
 func (r *refSeq) handle(src string, req wire.Body) wire.Body {
@@ -216,16 +208,8 @@ func (r *refSeq) handle(src string, req wire.Body) wire.Body {
 		return nil
 	}
 	lo := r.senders[src]
-	if !r.wrap {
-		lo = max(lo, r.last-(SeqWindow-1))
-	}
 	i := lo + r.intn(r.last-lo+1)
-	var state map[string]entry
-	if r.wrap {
-		state = r.nth(int(i - r.last - 1))
-	} else {
-		state = r.states[i]
-	}
+	state := r.nth(int(i - r.last - 1))
 	k := key(req)
 	next, reply, _ := applyKV(state[k], req)
 	if next.same(state[k]) {
@@ -251,37 +235,34 @@ func (r *refSeq) handle(src string, req wire.Body) wire.Body {
 // literal model with the same random stream and a random workload, and
 // requires identical replies.
 func TestSeqKVMatchesReference(t *testing.T) {
-	for _, wrap := range []bool{false, true} {
-		for seed := uint64(0); seed < 20; seed++ {
-			s := NewSeqKV(rand.New(rand.NewPCG(seed, 9)))
-			s.Wrap = wrap
-			ref := newRefSeq(rand.New(rand.NewPCG(seed, 9)), wrap)
-			load := rand.New(rand.NewPCG(seed, 10))
-			for step := range 2000 {
-				src := fmt.Sprintf("n%d", load.IntN(4))
-				k := fmt.Sprintf("k%d", load.IntN(3))
-				var req wire.Body
-				switch load.IntN(4) {
-				case 0:
-					req = read(k)
-				case 1:
-					req = write(k, load.IntN(4))
-				case 2:
-					req = cas(k, load.IntN(4), load.IntN(4))
-				case 3:
-					req = cas(k, load.IntN(4), load.IntN(4))
-					req["create_if_not_exists"] = true
-				}
-				got, want := call(s, src, req), ref.handle(src, req)
-				if wire.Key(got) != wire.Key(want) {
-					t.Fatalf("wrap=%v seed %d step %d %s from %s: got %s, reference %s",
-						wrap, seed, step, wire.Key(req), src, wire.Key(got), wire.Key(want))
-				}
+	for seed := uint64(0); seed < 20; seed++ {
+		s := NewSeqKV(rand.New(rand.NewPCG(seed, 9)))
+		ref := newRefSeq(rand.New(rand.NewPCG(seed, 9)))
+		load := rand.New(rand.NewPCG(seed, 10))
+		for step := range 2000 {
+			src := fmt.Sprintf("n%d", load.IntN(4))
+			k := fmt.Sprintf("k%d", load.IntN(3))
+			var req wire.Body
+			switch load.IntN(4) {
+			case 0:
+				req = read(k)
+			case 1:
+				req = write(k, load.IntN(4))
+			case 2:
+				req = cas(k, load.IntN(4), load.IntN(4))
+			case 3:
+				req = cas(k, load.IntN(4), load.IntN(4))
+				req["create_if_not_exists"] = true
 			}
-			for k, vs := range s.keys {
-				if len(vs) > SeqWindow+1 {
-					t.Fatalf("key %s keeps %d versions; pruning failed", k, len(vs))
-				}
+			got, want := call(s, src, req), ref.handle(src, req)
+			if wire.Key(got) != wire.Key(want) {
+				t.Fatalf("seed %d step %d %s from %s: got %s, reference %s",
+					seed, step, wire.Key(req), src, wire.Key(got), wire.Key(want))
+			}
+		}
+		for k, vs := range s.keys {
+			if len(vs) > SeqWindow+1 {
+				t.Fatalf("key %s keeps %d versions; pruning failed", k, len(vs))
 			}
 		}
 	}

@@ -1,7 +1,9 @@
 // Package wire is Maelstrom's message format as the workbench sees it: JSON
-// envelopes with a body object. Numbers are decoded as json.Number so that
-// values clients and nodes exchange stay exact (a 64-bit id never goes
-// through float64, and 1 stays different from 1.0, as in Maelstrom).
+// envelopes with a body object. Numbers are decoded as json.Number in a
+// canonical text (see number.go), so values clients and nodes exchange
+// compare as Maelstrom compares them: integers exactly (a 64-bit id never
+// goes through float64), numbers with a fraction or exponent as doubles
+// (1.0 equals 1.00), and 1 never equal to 1.0.
 package wire
 
 import (
@@ -24,8 +26,45 @@ type Message struct {
 // Body is a decoded message body.
 type Body map[string]any
 
-// Decode parses a JSON value keeping numbers exact.
+// Decode parses one JSON value, with every number a json.Number in canonical
+// form. v is normally a *any, *Body, *map[string]any or *[]any; any other
+// target is decoded through a generic value first so that its numbers are
+// canonical too.
 func Decode(raw []byte, v any) error {
+	switch p := v.(type) {
+	case *any:
+		return decodeCanonical(raw, p)
+	case *Body:
+		return decodeCanonical(raw, p)
+	case *map[string]any:
+		return decodeCanonical(raw, p)
+	case *[]any:
+		return decodeCanonical(raw, p)
+	}
+	var generic any
+	if err := decodeCanonical(raw, &generic); err != nil {
+		return err
+	}
+	b, err := json.Marshal(generic)
+	if err != nil {
+		return err
+	}
+	return decodeNumbers(b, v)
+}
+
+// decodeCanonical decodes into a generic value and makes its numbers canonical.
+func decodeCanonical[T any](raw []byte, p *T) error {
+	if err := decodeNumbers(raw, p); err != nil {
+		return err
+	}
+	if c, changed := canonical(*p, canonicalNumber); changed {
+		*p = c.(T)
+	}
+	return nil
+}
+
+// decodeNumbers parses exactly one JSON value with numbers as json.Number.
+func decodeNumbers(raw []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	if err := d.Decode(v); err != nil {
@@ -83,12 +122,17 @@ func IsInteger(v any) bool {
 }
 
 // Equal is structural equality of decoded JSON values, as Clojure's = on
-// Maelstrom's side: numbers compare by their exact text form (so 1 != 1.0).
-func Equal(a, b any) bool { return reflect.DeepEqual(a, b) }
+// Maelstrom's side: numbers compare by canonical text, so 1.0 == 1.00 and
+// -0.0 == 0.0, but 1 != 1.0 (see number.go).
+func Equal(a, b any) bool {
+	return reflect.DeepEqual(a, b) || reflect.DeepEqual(forComparison(a), forComparison(b))
+}
 
-// Key renders a decoded JSON value canonically, for use as a map key.
+// Key renders a decoded JSON value canonically (numbers too), for use as a
+// map key: two values decoded from the wire have the same key iff they are
+// Equal.
 func Key(v any) string {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(forComparison(v))
 	if err != nil {
 		return fmt.Sprint(v)
 	}

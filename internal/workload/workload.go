@@ -108,11 +108,14 @@ type Op struct {
 // generator needs no locks. Generators are infinite in the main phase; the
 // runner stops asking at the time limit.
 type Generator interface {
-	// Next is the next operation for a free worker thread; now is the time
-	// since the main phase started. ok is false when the generator has nothing
-	// for this thread right now.
+	// Next is the next operation for thread, the free worker thread that
+	// Jepsen's thread cursor picks (the runner's threadCursor); now is the
+	// time since the main phase started. ok is false when the generator has
+	// nothing for this thread right now.
 	Next(thread int, now time.Duration, rng *rand.Rand) (op Op, ok bool)
-	// Update sees every completion (both phases), for generators that react to results.
+	// Update sees every completion (both phases), for generators that react
+	// to results. Main-phase ops still in flight at the time limit complete
+	// before the final phase asks for anything, as in Jepsen.
 	Update(completed history.Op)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"gossip-glomers/internal/history"
 )
@@ -85,16 +86,25 @@ func load(h history.History) (*analysis, error) {
 	return a, nil
 }
 
-// keyTypeError is Elle's type-sanity assertion: every key of one type.
+// keyTypeError is Elle's assert-type-sanity (elle.txn): the keys of every
+// micro-op of every client op, invocations included, must be of one JVM
+// class, in the message listed in order of first appearance. (Its other
+// half, at most one integer class among values, cannot fail on Maelstrom:
+// the history is read back from Fressian, which makes every int a Long.)
 func (a *analysis) keyTypeError() error {
-	classes := map[string]bool{}
+	seen := map[string]bool{}
+	var classes []string
 	for _, e := range a.entries {
 		for _, m := range e.mops {
-			classes[keyClass(m.raw[1])] = true
+			if c := keyClass(m.raw[1]); !seen[c] {
+				seen[c] = true
+				classes = append(classes, c)
+			}
 		}
 	}
 	if len(classes) > 1 {
-		return fmt.Errorf("history includes a mix of different types for transaction keys: %v", sortedKeys(classes))
+		return fmt.Errorf("Assert failed: History includes a mix of different types for transaction keys: (%s). You almost certainly don't want to do this.",
+			strings.Join(classes, " "))
 	}
 	return nil
 }
@@ -246,10 +256,10 @@ func addVersion(g map[string]map[string]map[string]bool, k, from, to string) {
 // versionGraphs infers each key's partial version order from the sources
 // Maelstrom enables: the initial state (nil precedes every value any ok or
 // info txn wrote, or any ok txn read), and writes-follow-reads (an ok txn's
-// external read of k precedes its final write of k). A source that would
-// make some key's order cyclic is dropped, as Elle drops it, and reported
-// as cyclic-versions.
-func (a *analysis) versionGraphs() []any {
+// external read of k, unless nil, precedes its final write of k, unless nil
+// or false). A source that would make some key's order cyclic is dropped,
+// as Elle drops it, and reported as cyclic-versions.
+func (a *analysis) versionGraphs() ([]any, error) {
 	initial := map[string]map[string]map[string]bool{}
 	for _, t := range a.txns {
 		if t.typ == history.Fail {
@@ -278,14 +288,21 @@ func (a *analysis) versionGraphs() []any {
 	}
 	for _, t := range a.oks() {
 		for k, v := range t.extReads {
-			if w, ok := t.extWrites[k]; ok && v != nilValue {
+			// Elle's wfr-version-graphs binds the final write with if-let:
+			// a write of null or false (Clojure's falsey values) orders
+			// nothing, so r x 1 then w x null is no 1 -> null version edge.
+			if w, ok := t.extWrites[k]; ok && v != nilValue && truthy(w) {
 				addVersion(merged, k, v, w)
 			}
 		}
 	}
 	var cycles []any
 	for _, k := range sortedMapKeys(merged) {
-		for _, scc := range versionSCCs(merged[k]) {
+		sccs := versionSCCs(merged[k])
+		if err := unsortableSCCs(k, sccs); err != nil {
+			return nil, err
+		}
+		for _, scc := range sccs {
 			vals := make([]any, len(scc))
 			for i, v := range scc {
 				vals[i] = rawJSON(v)
@@ -299,8 +316,29 @@ func (a *analysis) versionGraphs() []any {
 	} else {
 		a.versions, a.sources = merged, []string{"initial-state", "wfr-keys"}
 	}
-	return cycles
+	return cycles, nil
 }
+
+// unsortableSCCs is where Elle's cyclic-version-cases throws: it sorts a
+// key's cyclic components by their smallest value, (reduce min scc), and
+// min throws on anything but a number. One component is never compared, so
+// only a key with two or more trips it.
+func unsortableSCCs(k string, sccs [][]string) error {
+	if len(sccs) < 2 {
+		return nil
+	}
+	for _, scc := range sccs {
+		for _, v := range scc {
+			if !isNumber(v) {
+				return fmt.Errorf("cyclic versions of key %s: cannot take the min of non-numeric value %s", k, v)
+			}
+		}
+	}
+	return nil
+}
+
+// isNumber says whether canonical JSON text is a number.
+func isNumber(v string) bool { return v != "" && (v[0] == '-' || v[0] >= '0' && v[0] <= '9') }
 
 func sortedMapKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

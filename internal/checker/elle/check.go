@@ -20,12 +20,16 @@
 //
 // Version order, as Maelstrom configures Elle: nil precedes every value, and
 // within an ok txn an external read of k (its first access to k) precedes
-// the txn's final write of k ("writes follow reads"). Every ww edge this
-// yields is also a wr edge, and Elle names a step by its wr explanation
-// first, so Maelstrom reports a write cycle as G1c plus PL-1-cycle-exists
-// and never as G0; and it cannot see write cycles through values read after
-// a txn's first access to a key (jepsen-io/maelstrom#56). See extended.go
-// for the additional, sound G0 inference this package adds on top.
+// the txn's final write of k unless that is null or false ("writes follow
+// reads", bound with if-let). Every ww edge this yields is also a wr edge,
+// and Elle names a step by its wr explanation first, so Maelstrom reports a
+// write cycle as G1c plus PL-1-cycle-exists and never as G0; and it cannot
+// see write cycles through values read after a txn's first access to a key
+// (jepsen-io/maelstrom#56).
+//
+// The verdict, anomaly names and figures above are Maelstrom's alone. The
+// checks this package adds on top (extended.go: a wider G0 inference) go to
+// the separate figure "beyond_maelstrom" and never change the verdict.
 package elle
 
 import (
@@ -53,8 +57,8 @@ type Options struct {
 	ConsistencyModels []string
 	// CycleSearchBudget caps the search steps per component (default DefaultBudget).
 	CycleSearchBudget int
-	// MaelstromOnly turns off the additional G0 inference, leaving exactly
-	// Maelstrom's analysis.
+	// MaelstromOnly skips the checks beyond Maelstrom's (the figure
+	// "beyond_maelstrom"); the verdict is Maelstrom's either way.
 	MaelstromOnly bool
 }
 
@@ -78,9 +82,6 @@ func Check(h history.History, opts Options) checker.Result {
 	if err != nil {
 		return unknown(err)
 	}
-	if err := a.keyTypeError(); err != nil {
-		return unknown(err)
-	}
 
 	prohibited := ProhibitedBy(models)
 	reportable := map[string]bool{}
@@ -101,7 +102,11 @@ func Check(h history.History, opts Options) checker.Result {
 	add("G1a", a.g1a())
 	add("G1b", a.g1b())
 	add("lost-update", a.lostUpdate())
-	add("cyclic-versions", a.versionGraphs())
+	cyclic, err := a.versionGraphs()
+	if err != nil {
+		return unknown(err)
+	}
+	add("cyclic-versions", cyclic)
 
 	extra := ""
 	for t := range reportable {
@@ -126,7 +131,7 @@ func Check(h history.History, opts Options) checker.Result {
 	largest := 0
 	for _, comp := range comps {
 		largest = max(largest, len(comp))
-		cases, err := a.sccCases(comp, reportable, budget)
+		cases, err := a.sccCases(comp, budget)
 		if err != nil {
 			return unknown(err)
 		}
@@ -136,18 +141,20 @@ func Check(h history.History, opts Options) checker.Result {
 		}
 	}
 
-	// What Elle reports, then what Maelstrom's wrapper makes of it.
-	elleTypes := reportableTypes(anomalies, reportable)
-	maelstromTypes := without(elleTypes, "cycle-search-timeout")
-
-	// Our additional G0 inference.
-	var ext *extendedResult
-	if !opts.MaelstromOnly {
-		ext = a.extendedG0()
-		if len(ext.cycles) > 0 && !containsStr(maelstromTypes, "G0") {
-			add("G0", ext.cycles)
-		}
+	// Elle's type-sanity assertion is checked only after the cycle search
+	// (elle.rw-register/check derefs it after ct/cycles!), so the search's
+	// own errors win. It throws an AssertionError, a java.lang.Error that
+	// jepsen.checker/check-safe (catch Exception) lets through: the composed
+	// checker throws and jepsen.core/analyze!'s check-safe makes Maelstrom's
+	// whole result {:valid? :unknown :error ...}, not just the workload's.
+	if err := a.keyTypeError(); err != nil {
+		r := unknown(err)
+		r.WholeResultUnknown = true
+		return r
 	}
+
+	// What Elle reports, then what Maelstrom's wrapper makes of it: the
+	// same, minus cycle-search-timeout, valid iff nothing is left.
 	types := without(reportableTypes(anomalies, reportable), "cycle-search-timeout")
 
 	figures := map[string]any{
@@ -156,8 +163,7 @@ func Check(h history.History, opts Options) checker.Result {
 		"anomalies":          examples(anomalies, types),
 		"consistency_models": models,
 		"models":             modelReport(models, types),
-		"inference":          a.inferenceReport(ext),
-		"maelstrom":          map[string]any{"valid?": len(maelstromTypes) == 0, "anomaly_types": maelstromTypes},
+		"inference":          a.inferenceReport(),
 		"txns":               a.txnCounts(),
 		"graph": map[string]any{"vertices": len(a.graph.verts), "edges": a.graph.edgeCount(),
 			"sccs": len(comps), "largest_scc": largest, "extra_edges": extra,
@@ -171,6 +177,9 @@ func Check(h history.History, opts Options) checker.Result {
 			all = append(all, t)
 		}
 		figures["not"], figures["also_not"] = boundary(all)
+	}
+	if !opts.MaelstromOnly {
+		figures["beyond_maelstrom"] = a.beyondMaelstrom()
 	}
 	return checker.Result{Valid: checker.Of(len(types) == 0), Anomalies: types, Figures: figures}
 }
@@ -212,15 +221,6 @@ func without(xs []string, drop string) []string {
 		}
 	}
 	return out
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // examples keeps the first few cases of each reported type, with counts.

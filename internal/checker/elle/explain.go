@@ -54,9 +54,11 @@ func (a *analysis) explainCycle(cycle []int) (map[string]any, error) {
 		kinds = append(kinds, kind)
 		steps = append(steps, ex)
 	}
+	// Elle pairs each step with the next, the last with the first (so a
+	// one-step rw cycle counts as adjacent).
 	rwAdjacent := false
 	for i := range kinds {
-		if kinds[i] == "rw" && kinds[(i+1)%len(kinds)] == "rw" && len(kinds) > 1 {
+		if kinds[i] == "rw" && kinds[(i+1)%len(kinds)] == "rw" {
 			rwAdjacent = true
 		}
 	}
@@ -90,11 +92,15 @@ func (a *analysis) explainCycle(cycle []int) (map[string]any, error) {
 
 // sccCases finds the cycle anomalies of one strongly connected component,
 // as Elle's cycle-cases-in-scc: first which models' subgraphs have cycles
-// at all (cheap and exact), then a search for each reportable cycle type
-// those allow, in Elle's order, skipping types implied by one already found.
+// at all (cheap and exact), then a search for every cycle type in Elle's
+// order, reportable or not (Elle reports only the reportable ones, but the
+// others still rule models out and take search time), skipping types that
+// no possible model's cycle could form and types implied by one already
+// found. The first cycle a search finds is explained and named by its
+// explanation; a type that must match its name and does not is given up.
 // When the step budget runs out the component also yields
 // cycle-search-timeout and Elle's fallback cycle.
-func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) ([]map[string]any, error) {
+func (a *analysis) sccCases(comp []int, budget int) ([]map[string]any, error) {
 	g := a.graph.sub(comp, ^relNone)
 	exists := a.cycleExists(g)
 	var cases []map[string]any
@@ -103,7 +109,6 @@ func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) 
 		cases = append(cases, c)
 		nots = append(nots, c["not"].(string))
 	}
-	// Types no possible model's cycle could form are skipped.
 	impossible := setOf(impossibleModels(nots))
 	var possible []string
 	for _, s := range existsSpecs {
@@ -117,17 +122,17 @@ func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) 
 			redundant[t] = true
 		}
 	}
-	s := &searcher{g: g, budget: budget}
+	s := newSearcher(g, func(id int) int { return a.txns[id].index }, budget)
 	var searched []string
 	var found []map[string]any
 	for _, spec := range cycleSpecs {
-		if redundant[spec.name] || !reportable[spec.name] || spec.predicate {
+		if redundant[spec.name] {
 			continue
 		}
 		searched = append(searched, spec.name)
 		cyc, err := s.find(spec)
 		if err == errBudget {
-			return a.timedOut(g, comp, spec.name, searched, cases, found)
+			return a.timedOut(s, comp, spec.name, searched, cases, found)
 		}
 		if err != nil {
 			return nil, err
@@ -140,7 +145,7 @@ func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) 
 			return nil, err
 		}
 		if spec.typed && ex["type"] != spec.name {
-			continue
+			continue // cycle-in-scc-of-type: the found cycle is another type; give up
 		}
 		found = append(found, ex)
 		for _, t := range impliedAnomalies([]string{spec.name}) {
@@ -150,7 +155,7 @@ func (a *analysis) sccCases(comp []int, reportable map[string]bool, budget int) 
 	return append(cases, found...), nil
 }
 
-func (a *analysis) timedOut(g *digraph, comp []int, typ string, searched []string, cases, found []map[string]any) ([]map[string]any, error) {
+func (a *analysis) timedOut(s *searcher, comp []int, typ string, searched []string, cases, found []map[string]any) ([]map[string]any, error) {
 	foundTypes := map[string]bool{}
 	for _, f := range found {
 		foundTypes[f["type"].(string)] = true
@@ -163,7 +168,7 @@ func (a *analysis) timedOut(g *digraph, comp []int, typ string, searched []strin
 	}
 	out := []map[string]any{{"type": "cycle-search-timeout", "anomaly-spec-type": typ,
 		"does-not-contain": notContain, "scc-size": len(comp)}}
-	if fb := fallbackCycle(g); fb != nil {
+	if fb := s.fallbackCycle(); fb != nil {
 		ex, err := a.explainCycle(fb)
 		if err != nil {
 			return nil, err

@@ -34,18 +34,6 @@ func (r rels) names() []string {
 	return out
 }
 
-// label is the relationship Elle's combined explainer names for a pair: it
-// tries the wr explainer, then ww, then rw, then realtime or process, and
-// each explainer succeeds exactly when the graph has that relationship.
-func (r rels) label() rels {
-	for _, l := range []rels{relWR, relWW, relRW, relRealtime, relProcess} {
-		if r&l != 0 {
-			return l
-		}
-	}
-	return relNone
-}
-
 // digraph is a directed graph over transaction ids whose edges carry rels.
 // Like Bifurcan's graphs, linking adds both ends as vertices even when the
 // edge is later removed (Elle's empty-transaction-graph test counts them).
@@ -128,23 +116,6 @@ func (g *digraph) sub(vs []int, mask rels) *digraph {
 	return s
 }
 
-// byLabel is the subgraph of edges whose explained label is in mask; each
-// edge keeps only its label.
-func (g *digraph) byLabel(mask rels) *digraph {
-	s := newDigraph()
-	for v := range g.verts {
-		s.verts[v] = true
-	}
-	for a, m := range g.out {
-		for b, r := range m {
-			if l := r.label(); l&mask != 0 {
-				s.link(a, b, l)
-			}
-		}
-	}
-	return s
-}
-
 // extension is Elle's sequential-extension A ∪ (A;B): A's edges plus x->z
 // for every x->y in A and y->z in B.
 func extension(a, b *digraph) *digraph {
@@ -183,4 +154,12 @@ func (g *digraph) nontrivial(comp []int) bool {
 // accepted by ok, or nil.
 func (g *digraph) shortestPath(a, b int, ok func(from, to int) bool) []int {
 	return graph.ShortestPath(a, b, g.succ, ok)
+}
+
+func setOfInts(xs []int) map[int]bool {
+	m := make(map[int]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
 }

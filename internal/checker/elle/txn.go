@@ -92,32 +92,43 @@ func extWrites(ms []mop) map[string]string {
 	return out
 }
 
-// keyClass is the JVM class Cheshire would decode a key into, for Elle's
-// type-sanity assertion (all keys of one type).
+// truthy is Clojure's truth: everything but nil and false.
+func truthy(v string) bool { return v != nilValue && v != "false" }
+
+// keyClass is the JVM class a key has when Elle sees it: Cheshire decodes
+// the node's JSON, then Jepsen writes the history to Fressian and reads it
+// back (jepsen.generator.interpreter/run!), which turns every integer into
+// a Long and one too big for a long into a clojure.lang.BigInt, and rebuilds
+// a map of fewer than 8 entries as a PersistentArrayMap, a larger one as a
+// PersistentHashMap (clojure.data.fressian's "map" handler). nil's class is
+// nil.
 func keyClass(k any) string {
 	switch x := k.(type) {
 	case nil:
 		return "nil"
 	case string:
-		return "String"
+		return "java.lang.String"
 	case bool:
-		return "Boolean"
+		return "java.lang.Boolean"
 	case json.Number:
 		if _, err := x.Int64(); err == nil {
-			return "Long"
+			return "java.lang.Long"
 		}
 		if _, ok := new(big.Int).SetString(string(x), 10); ok {
-			return "BigInteger"
+			return "clojure.lang.BigInt"
 		}
-		return "Double"
-	case int, int32, int64:
-		return "Long"
+		return "java.lang.Double"
+	case int, int8, int16, int32, int64, uint8, uint16, uint32:
+		return "java.lang.Long"
 	case float64, float32:
-		return "Double"
+		return "java.lang.Double"
 	case []any:
-		return "Vector"
+		return "clojure.lang.PersistentVector"
 	case map[string]any:
-		return "Map"
+		if len(x) < 8 {
+			return "clojure.lang.PersistentArrayMap"
+		}
+		return "clojure.lang.PersistentHashMap"
 	default:
 		return fmt.Sprintf("%T", k)
 	}

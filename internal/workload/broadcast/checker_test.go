@@ -8,6 +8,7 @@ import (
 
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/report"
 )
 
 // hb builds hand-made histories; times are in milliseconds.
@@ -340,5 +341,78 @@ func TestCheckResultsJSON(t *testing.T) {
 	r := Check(h)
 	if _, err := json.Marshal(r.Figures); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// failedWith sets the last entry's error.
+func (b *hb) failedWith(e any) *hb {
+	b.h[len(b.h)-1].Error = e
+	return b
+}
+
+// final marks the last n entries as final-phase ops on node.
+func (b *hb) final(n int, node string) *hb {
+	for i := len(b.h) - n; i < len(b.h); i++ {
+		b.h[i].Final, b.h[i].Node = true, node
+	}
+	return b
+}
+
+// finalRead is an ok final read by process p on node, invoked at ms.
+func (b *hb) finalRead(ms, p int, node string, vs ...int64) *hb {
+	return b.read(ms, p, vs...).final(2, node)
+}
+
+// TestFinalReadMisses: the checker names each final read that lacks known
+// values (acknowledged, or seen by some read), by node, and each final read
+// that did not complete ok; the verdict and figures stay set-full's.
+func TestFinalReadMisses(t *testing.T) {
+	many := &hb{}
+	for v := int64(0); v < 12; v++ {
+		many.bcast(int(v)*2, 0, v)
+	}
+	cases := []struct {
+		name  string
+		h     history.History
+		valid checker.Validity
+		want  []string
+	}{
+		{"every final read complete", (&hb{}).bcast(0, 0, 0).bcast(2, 1, 1).
+			finalRead(10, 0, "n0", 0, 1).finalRead(12, 1, "n1", 1, 0).done(), checker.Valid, nil},
+		{"n1 lacks a value the later n0 read has", (&hb{}).bcast(0, 0, 0).bcast(2, 1, 1).
+			finalRead(10, 1, "n1", 1).finalRead(12, 0, "n0", 0, 1).done(), checker.Valid,
+			[]string{"n1's final read lacks 1 of 2 values: 0"}},
+		{"lost values, listed in order and clipped", many.finalRead(100, 1, "n1").done(), checker.Invalid,
+			[]string{"n1's final read lacks 12 of 12 values: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ..."}},
+		{"a value only a read saw is known", (&hb{}).
+			add(0, history.Invoke, 0, "broadcast", int64(5)).add(1, history.Info, 0, "broadcast", int64(5)).
+			read(2, 2, 5).finalRead(10, 1, "n1").done(), checker.Invalid,
+			[]string{"n1's final read lacks 1 of 1 values: 5"}},
+		{"an unacknowledged, unseen value is not expected", (&hb{}).bcast(0, 0, 0).
+			add(2, history.Invoke, 0, "broadcast", int64(1)).add(3, history.Info, 0, "broadcast", int64(1)).
+			finalRead(10, 1, "n1", 0).done(), checker.Valid, nil},
+		{"failed and unfinished final reads", (&hb{}).bcast(0, 0, 0).
+			add(10, history.Invoke, 1, "read", nil).add(11, history.Fail, 1, "read", nil).failedWith("net-timeout").final(2, "n1").
+			add(12, history.Invoke, 2, "read", nil).final(1, "n2").
+			finalRead(13, 0, "n0", 0).done(), checker.Valid,
+			[]string{"n1's final read failed: net-timeout", "n2's final read never completed"}},
+		{"two final reads on one node", (&hb{}).bcast(0, 0, 0).
+			finalRead(10, 0, "n0", 0).finalRead(12, 2, "n0").done(), checker.Invalid,
+			[]string{"n0's final read (process 2) lacks 1 of 1 values: 0"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Check(c.h)
+			if r.Valid != c.valid {
+				t.Fatalf("verdict %v, want %v (%v)", r.Valid, c.valid, r.Figures)
+			}
+			got, _ := r.Top[report.FinalReadMissesKey].([]string)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("final read misses %q, want %q", got, c.want)
+			}
+			if _, ok := r.Figures[report.FinalReadMissesKey]; ok {
+				t.Fatal("the misses must not be a set-full figure")
+			}
+		})
 	}
 }

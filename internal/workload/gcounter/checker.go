@@ -3,10 +3,13 @@ package gcounter
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/report"
 )
 
 // Anomaly is the name reported when a final read is not an acceptable sum.
@@ -56,6 +59,9 @@ func (rs Ranges) withShifted(d int64) Ranges {
 // An add that never completed (the run ended first) counts as info: Jepsen
 // records an op it abandons as info. A non-integer final read or delta makes
 // the verdict unknown, as the reference's assertion would.
+//
+// Beyond pn-counter, Top[report.FinalReadMissesKey] names each final read
+// that is not acceptable or did not complete ok (see finalReadMisses).
 func Check(h history.History) checker.Result {
 	var definite, indeterminate int64
 	var infoDeltas []int64
@@ -119,7 +125,73 @@ func Check(h history.History) checker.Result {
 	if len(errors) > 0 {
 		res.Anomalies = []string{Anomaly}
 	}
+	if misses := finalReadMisses(h, acceptable); len(misses) > 0 {
+		res.Top = map[string]any{report.FinalReadMissesKey: misses}
+	}
 	return res
+}
+
+// finalReadMisses says, one line per final read, which read a sum outside
+// the acceptable set and by how much, and which did not complete ok: the
+// first thing to look at when adds are lost. It is the workbench's, not
+// pn-counter's, and never changes the verdict.
+func finalReadMisses(h history.History, acceptable Ranges) []string {
+	name := report.FinalReadNamer(h)
+	var finals []history.Pair
+	for _, p := range h.Pairs() {
+		if p.Invoke.Final && p.Invoke.F == "read" {
+			finals = append(finals, p)
+		}
+	}
+	slices.SortStableFunc(finals, func(a, b history.Pair) int { return report.CompareFinalReads(a.Invoke, b.Invoke) })
+	var lines []string
+	for _, p := range finals {
+		if !p.Complete || p.Completion.Type != history.OK {
+			op := p.Completion
+			if !p.Complete {
+				op = p.Invoke
+			}
+			lines = append(lines, report.FinalReadNotOK(name(op), op, p.Complete))
+			continue
+		}
+		v, ok := integer(p.Completion.Value)
+		if !ok || acceptable.Contains(v) {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s is %d: %s", name(p.Completion), v, acceptable.miss(v)))
+	}
+	return lines
+}
+
+// miss says how x, which is not in rs, misses it.
+func (rs Ranges) miss(x int64) string {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i][0] > x })
+	switch i {
+	case 0:
+		return fmt.Sprintf("it lacks at least %d (acceptable: %s)", rs[0][0]-x, rs)
+	case len(rs):
+		return fmt.Sprintf("at least %d more than any acceptable sum (acceptable: %s)", x-rs[i-1][1], rs)
+	}
+	return fmt.Sprintf("between the acceptable sums %d and %d", rs[i-1][1], rs[i][0])
+}
+
+// String renders the set as "25", "25..31" or "1..3, 7..9", the first few
+// intervals only.
+func (rs Ranges) String() string {
+	const shown = 4
+	var parts []string
+	for i, r := range rs {
+		if i == shown {
+			parts = append(parts, "...")
+			break
+		}
+		if r[0] == r[1] {
+			parts = append(parts, fmt.Sprint(r[0]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d..%d", r[0], r[1]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func unknown(why string) checker.Result {
