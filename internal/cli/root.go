@@ -66,9 +66,10 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, extra
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newTestCmd(), newChallengeCmd(), newChallengesCmd())
+	root.AddCommand(newServeCmd(), newViewCmd()) // serve.go
 	root.AddCommand(extra...)
 	err := root.ExecuteContext(ctx)
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !servesUntilInterrupted(root, args) {
 		// Interrupted (Main's signals): whatever the command reached, e.g. a
 		// challenges table so far, it did not run to the end.
 		if err != nil && err.Error() != "" {
@@ -144,4 +145,11 @@ func verdictExit(res *report.Results) error {
 	default:
 		return exitError{code: ExitUnknown}
 	}
+}
+
+// servesUntilInterrupted reports whether args run `serve`, which runs until
+// Ctrl-C by design: an interrupt is its normal end (exit 0), not an abort.
+func servesUntilInterrupted(root *cobra.Command, args []string) bool {
+	cmd, _, err := root.Find(args)
+	return err == nil && cmd.Name() == "serve"
 }

@@ -19,6 +19,7 @@ import (
 	"gossip-glomers/internal/process"
 	"gossip-glomers/internal/report"
 	"gossip-glomers/internal/service"
+	"gossip-glomers/internal/view"
 	"gossip-glomers/internal/wire"
 	"gossip-glomers/internal/workload"
 )
@@ -132,6 +133,9 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 		res.Dir = dir
 		if err := writeResults(cfg.StoreDir, dir, res); err != nil {
 			fmt.Fprintf(cfg.Log, "Writing results.json: %v\n", err)
+		} else if err := view.Render(dir, view.Options{}); err != nil {
+			// What led up to the abort is often the first thing to look at.
+			fmt.Fprintf(cfg.Log, "Warning: drawing the run's views: %v\n", err)
 		}
 		return nil, runErr
 	}
@@ -140,6 +144,10 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	res.Dir = dir
 	if err := writeResults(cfg.StoreDir, dir, res); err != nil {
 		return nil, err
+	}
+	// The views are drawn from the files just written; they never change the verdict.
+	if err := view.Render(dir, view.Options{}); err != nil {
+		fmt.Fprintf(cfg.Log, "Warning: drawing the run's views: %v\n", err)
 	}
 	printSummary(cfg.Log, &cfg, res)
 	return res, nil
