@@ -22,15 +22,18 @@ RUNNER =
 endif
 
 CHALLENGES := 1 2 3a 3b 3c 3d 3e 4 5a 5b 5c 6a 6b 6c
+# Maelstrom's own tutorial exercises (doc/ in jepsen-io/maelstrom)
+TUTORIAL   := g-set pn-counter txn-list-append lin-kv
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-short vet challenges maelstrom bench-broadcast bench-kafka $(GLOMERS)
-.PHONY: $(addprefix challenge-,$(CHALLENGES))
+.PHONY: $(addprefix challenge-,$(CHALLENGES) $(TUTORIAL))
 
 help:
 	@echo 'Targets:'
 	@echo '  make challenge-ID        run one challenge ($(CHALLENGES)) on the glomers workbench'
 	@echo '                           with its official command line; EXTRA="--nemesis partition" adds flags'
+	@echo '  make challenge-ID        also Maelstrom tutorial exercises ($(TUTORIAL))'
 	@echo '  make MAELSTROM=.maelstrom/maelstrom/maelstrom challenge-ID   the same on real Maelstrom'
 	@echo '  make challenges          every challenge on the workbench, then a results table'
 	@echo '  make test                the test suite, exactly as README and CI run it'
@@ -106,6 +109,18 @@ challenge-6b: install $(RUNNER)
 
 challenge-6c: install $(RUNNER)
 	$(call run,txn-rw-register,maelstrom-txn,--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition)
+
+challenge-g-set: install $(RUNNER)
+	$(call run,g-set,maelstrom-g-set,--time-limit 30 --rate 10 --nemesis partition)
+
+challenge-pn-counter: install $(RUNNER)
+	$(call run,pn-counter,maelstrom-pn-counter,--time-limit 30 --rate 10 --nemesis partition)
+
+challenge-txn-list-append: install $(RUNNER)
+	$(call run,txn-list-append,maelstrom-txn-list-append,--time-limit 10 --node-count 2 --rate 100)
+
+challenge-lin-kv: install $(RUNNER)
+	$(call run,lin-kv,maelstrom-lin-kv,--node-count 3 --concurrency 4n --rate 30 --time-limit 60 --nemesis partition --nemesis-interval 10)
 
 # Sweeps the broadcast batching interval at 3d/3e's parameters (with a
 # partition run per setting) and writes bench/broadcast.md and bench/broadcast.svg.

@@ -83,6 +83,20 @@ var All = []Challenge{
 		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-uncommitted --availability total --nemesis partition")},
 	{ID: "6c", Title: "Totally-Available, Read Committed Transactions", Workload: "txn-rw-register", Binary: "maelstrom-txn",
 		Args: args("--node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total --nemesis partition")},
+	// doc/04-crdts: each chapter's partition run, the one that shows the
+	// CRDT totally available.
+	{ID: "g-set", Title: "G-Set", Tutorial: true, Workload: "g-set", Binary: "maelstrom-g-set",
+		Args: args("--time-limit 30 --rate 10 --nemesis partition")},
+	{ID: "pn-counter", Title: "PN-Counter", Tutorial: true, Workload: "pn-counter", Binary: "maelstrom-pn-counter",
+		Args: args("--time-limit 30 --rate 10 --nemesis partition")},
+	// doc/05-datomic: the chapter's strict-serializable run (its default
+	// --consistency-models).
+	{ID: "txn-list-append", Title: "Datomic-Style Transactions", Tutorial: true, Workload: "txn-list-append",
+		Binary: "maelstrom-txn-list-append", Args: args("--time-limit 10 --node-count 2 --rate 100")},
+	// doc/06-raft/04-committing.md: the chapter's final run, without its
+	// --test-count 10 (glomers runs one test per command).
+	{ID: "lin-kv", Title: "Raft", Tutorial: true, Workload: "lin-kv", Binary: "maelstrom-lin-kv",
+		Args: args("--node-count 3 --concurrency 4n --rate 30 --time-limit 60 --nemesis partition --nemesis-interval 10")},
 }
 
 // Lookup finds a challenge by id ("3d"); ids are case-insensitive.

@@ -26,7 +26,6 @@ func TestBadFlagsExitWithOneLine(t *testing.T) {
 	}{
 		{[]string{"test", "-w", "echo"}, "--bin is required"},
 		{[]string{"test", "-w", "nope", "--bin", bin}, `unknown workload "nope"`},
-		{[]string{"test", "-w", "lin-kv", "--bin", bin}, "does not implement yet"},
 		{[]string{"test", "-w", "echo", "--bin", bin, "--rate", "x"}, "invalid argument"},
 		{[]string{"test", "-w", "echo", "--bin", bin, "--rate", "-1"}, "--rate"},
 		{[]string{"test", "-w", "echo", "--bin", bin, "--time-limit", "0"}, "--time-limit"},
@@ -44,8 +43,6 @@ func TestBadFlagsExitWithOneLine(t *testing.T) {
 		// Maelstrom rejects these ("Must be positive."); they used to mean the default.
 		{[]string{"test", "-w", "echo", "--bin", bin, "--node-count", "0"}, "--node-count must be positive, got 0"},
 		{[]string{"test", "-w", "kafka", "--bin", bin, "--key-count", "0"}, "--key-count must be positive, got 0"},
-		// Maelstrom's default workload, lin-kv, is not implemented: no default.
-		{[]string{"test", "--bin", bin}, "-w/--workload is required"},
 		{[]string{"challenge", "1", "-w", "broadcast", "--bin", bin}, "challenge 1 runs the echo workload; -w broadcast contradicts it"},
 		{[]string{"challenge", "1", "--bin", bin, "stray"}, "challenge takes one challenge id before --"},
 		{[]string{"challenge", "--bin", bin}, "challenge needs a challenge id (known: 1, 2, 3a"},
@@ -89,6 +86,9 @@ func TestDefaultsMatchMaelstrom(t *testing.T) {
 		cfg.TimeLimit.Seconds() != 60 || cfg.Latency != 0 || cfg.LatencyDist != "constant" ||
 		cfg.NemesisInterval.Seconds() != 10 || cfg.Topology != "grid" || len(cfg.Nemesis) != 0 {
 		t.Fatalf("defaults differ from Maelstrom's: %+v", cfg)
+	}
+	if cfg, err := ParseTest([]string{"--bin", bin}); err != nil || cfg.Workload.Name != "lin-kv" {
+		t.Fatalf("without -w: %v, %v; want Maelstrom's default workload, lin-kv", cfg.Workload, err)
 	}
 	cfg, err = ParseTest([]string{"-w", "echo", "--bin", bin, "--node-count", "3", "--concurrency", "2n", "--", "a", "b"})
 	if err != nil {

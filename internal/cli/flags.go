@@ -23,28 +23,27 @@ import (
 
 // testFlags are Maelstrom's `maelstrom test` options, with its defaults.
 type testFlags struct {
-	workload          string
-	bin               string
-	nodeCount         int
-	nodes             []string
-	concurrency       string
-	rate              float64
-	timeLimit         int
-	latency           int
-	latencyDist       string
-	nemesis           string
-	nemesisInterval   string
-	availability      string
-	consistencyModels string
-	topology          string
-	keyCount          int
-	maxTxnLength      int
-	maxWritesPerKey   int
-	logStderr         bool
-	logNetSend        bool
-	logNetRecv        bool
-	store             string
-	seed              uint64
+	workload        string
+	bin             string
+	nodeCount       int
+	nodes           []string
+	concurrency     string
+	rate            float64
+	timeLimit       int
+	latency         int
+	latencyDist     string
+	nemesis         string
+	nemesisInterval string
+	checkerFlags
+	topology        string
+	keyCount        int
+	maxTxnLength    int
+	maxWritesPerKey int
+	logStderr       bool
+	logNetSend      bool
+	logNetRecv      bool
+	store           string
+	seed            uint64
 
 	lenientLateReplies bool // glomers' own: see runner.Config.LenientLateReplies
 
@@ -53,8 +52,7 @@ type testFlags struct {
 
 func (f *testFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
-	// No default: Maelstrom's (lin-kv) is not implemented here.
-	fs.StringVarP(&f.workload, "workload", "w", "", "workload to run (required: "+strings.Join(registry.Names(), ", ")+")")
+	fs.StringVarP(&f.workload, "workload", "w", "lin-kv", "workload to run: "+strings.Join(registry.Names(), ", "))
 	fs.StringVar(&f.bin, "bin", "", "path to the node binary (required); arguments after -- are passed to it")
 	fs.IntVar(&f.nodeCount, "node-count", 0, "number of nodes, named n0..n(N-1) (default: n1..n5)")
 	fs.StringSliceVar(&f.nodes, "nodes", nil, "comma-separated node names (instead of --node-count)")
@@ -65,8 +63,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.latencyDist, "latency-dist", "constant", "latency distribution: constant, uniform or exponential")
 	fs.StringVar(&f.nemesis, "nemesis", "", "faults to inject (only: partition)")
 	fs.StringVar(&f.nemesisInterval, "nemesis-interval", "10", "mean seconds between nemesis operations (a Clojure number: 10, 0.5, 1/2)")
-	fs.StringVar(&f.availability, "availability", "", "expected availability: total, or a fraction in [0,1] (0.9, 9/10)")
-	fs.StringVar(&f.consistencyModels, "consistency-models", "strict-serializable", "consistency models to check (txn workloads), separated as Maelstrom does by \" , \"")
+	f.checkerFlags.register(fs)
 	fs.StringVar(&f.topology, "topology", "grid", "broadcast topology: grid, line, tree, tree2, tree3, tree4, total")
 	fs.IntVar(&f.keyCount, "key-count", 0, "number of active keys (txn and kafka workloads; default 10)")
 	fs.IntVar(&f.maxTxnLength, "max-txn-length", 4, "maximum micro-operations per transaction")
@@ -78,6 +75,56 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 		"drop a node's late reply to a client that has closed and keep reading the node (Maelstrom never reads that node's stdout again; off by default, as there)")
 	fs.StringVar(&f.store, "store", "store", "folder that keeps every run's results, history and logs")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed for the network, nemesis and generators (0: random)")
+}
+
+// checkerFlags are the flags of `glomers test` that checkers read;
+// `glomers analyze` takes them too, parsed by the same code.
+type checkerFlags struct {
+	availability      string
+	consistencyModels string
+	// linearizabilityBudget is glomers' own: seconds lin-kv's search may take per key.
+	linearizabilityBudget float64
+}
+
+// checkerFlagNames are the flags checkerFlags registers.
+var checkerFlagNames = []string{"availability", "consistency-models", "linearizability-budget"}
+
+func (f *checkerFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.availability, "availability", "", "expected availability: total, or a fraction in [0,1] (0.9, 9/10)")
+	fs.StringVar(&f.consistencyModels, "consistency-models", "strict-serializable", "consistency models to check (txn workloads), separated as Maelstrom does by \" , \"")
+	fs.Float64Var(&f.linearizabilityBudget, "linearizability-budget", 60,
+		"lin-kv: seconds the linearizability search may take per key before that key is unknown (0: no limit, as in Maelstrom)")
+}
+
+// apply checks the flags and sets what the checkers read in p: every one,
+// or, when only is not nil, those it names (analyze keeps a stored run's
+// own values for the flags not given).
+func (f *checkerFlags) apply(p *workload.Params, only func(flag string) bool) error {
+	use := func(flag string) bool { return only == nil || only(flag) }
+	if use("linearizability-budget") {
+		if b := f.linearizabilityBudget; !(b >= 0) || math.IsInf(b, 0) {
+			return usagef("--linearizability-budget must be a number of seconds >= 0, got %v", b)
+		}
+		p.LinearizabilityBudget = time.Duration(f.linearizabilityBudget * float64(time.Second))
+	}
+	if use("availability") {
+		availability, err := parseAvailability(f.availability)
+		if err != nil {
+			return err
+		}
+		p.Availability = availability
+	}
+	if use("consistency-models") {
+		models, err := parseConsistencyModels(f.consistencyModels)
+		if err != nil {
+			return err
+		}
+		if err := elle.ValidateModels(models); err != nil {
+			return usagef("--consistency-models: %v", err)
+		}
+		p.ConsistencyModels = models
+	}
+	return nil
 }
 
 var topologies = []string{"grid", "line", "tree", "tree2", "tree3", "tree4", "total"}
@@ -96,17 +143,9 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 	if f.bin == "" {
 		return cfg, usagef("--bin is required")
 	}
-	if f.workload == "" {
-		return cfg, usagef("-w/--workload is required (implemented: %s; Maelstrom's default, lin-kv, is not implemented yet)",
-			strings.Join(registry.Names(), ", "))
-	}
-	wl, ok := registry.Lookup(f.workload)
-	if !ok {
-		if registry.Known(f.workload) {
-			return cfg, usagef("workload %q is a Maelstrom workload that glomers does not implement yet (implemented: %s)",
-				f.workload, strings.Join(registry.Names(), ", "))
-		}
-		return cfg, usagef("unknown workload %q (implemented: %s)", f.workload, strings.Join(registry.Names(), ", "))
+	wl, err := lookupWorkload(f.workload)
+	if err != nil {
+		return cfg, err
 	}
 	nodes, err := f.nodeNames()
 	if err != nil {
@@ -134,8 +173,8 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 	case f.maxWritesPerKey < 1:
 		return cfg, usagef("--max-writes-per-key must be >= 1, got %d", f.maxWritesPerKey)
 	}
-	availability, err := parseAvailability(f.availability)
-	if err != nil {
+	var checks workload.Params
+	if err := f.checkerFlags.apply(&checks, nil); err != nil {
 		return cfg, err
 	}
 	nemesisInterval, err := parseNemesisInterval(f.nemesisInterval)
@@ -151,13 +190,6 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 			return cfg, usagef("--nemesis %q is not a fault Maelstrom offers (only: partition)", n)
 		}
 		nemeses = append(nemeses, n)
-	}
-	models, err := parseConsistencyModels(f.consistencyModels)
-	if err != nil {
-		return cfg, err
-	}
-	if err := elle.ValidateModels(models); err != nil {
-		return cfg, usagef("--consistency-models: %v", err)
 	}
 	if info, err := os.Stat(f.bin); err != nil {
 		return cfg, usagef("--bin %s: %v", f.bin, err)
@@ -175,8 +207,8 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 			KeyCount:          f.keyCount,
 			MaxTxnLength:      f.maxTxnLength,
 			MaxWritesPerKey:   f.maxWritesPerKey,
-			ConsistencyModels: models,
-			Availability:      availability,
+			ConsistencyModels: checks.ConsistencyModels,
+			Availability:      checks.Availability,
 		},
 		Workload:        wl,
 		Bin:             f.bin,
@@ -191,7 +223,22 @@ func (f *testFlags) config(binArgs []string) (runner.Config, error) {
 		Seed:            f.seed,
 	}
 	cfg.LenientLateReplies = f.lenientLateReplies
+	cfg.LinearizabilityBudget = checks.LinearizabilityBudget
 	return cfg, nil
+}
+
+// lookupWorkload is the implemented workload of that name (test's -w, and
+// analyze's).
+func lookupWorkload(name string) (*workload.Workload, error) {
+	wl, ok := registry.Lookup(name)
+	if !ok {
+		if registry.Known(name) {
+			return nil, usagef("workload %q is a Maelstrom workload that glomers does not implement yet (implemented: %s)",
+				name, strings.Join(registry.Names(), ", "))
+		}
+		return nil, usagef("unknown workload %q (implemented: %s)", name, strings.Join(registry.Names(), ", "))
+	}
+	return wl, nil
 }
 
 func (f *testFlags) nodeNames() ([]string, error) {

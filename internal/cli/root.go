@@ -66,6 +66,7 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, extra
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newTestCmd(), newChallengeCmd(), newChallengesCmd())
+	root.AddCommand(newAnalyzeCmd())             // analyze.go
 	root.AddCommand(newServeCmd(), newViewCmd()) // serve.go
 	root.AddCommand(extra...)
 	err := root.ExecuteContext(ctx)

@@ -5,7 +5,10 @@ package history
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
+
+	"gossip-glomers/internal/wire"
 )
 
 // Type is the kind of a history entry.
@@ -57,6 +60,44 @@ func (o Op) MarshalJSON() ([]byte, error) {
 		plain
 		Process string `json:"process"`
 	}{plain(o), "nemesis"})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: process "nemesis" is
+// NemesisProcess, and the numbers in value and error are json.Number in
+// wire's canonical form, as the client recorded them from the wire.
+func (o *Op) UnmarshalJSON(b []byte) error {
+	type plain Op
+	var aux struct {
+		plain
+		Process json.RawMessage `json:"process"`
+		Value   json.RawMessage `json:"value"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*o = Op(aux.plain)
+	switch p := string(aux.Process); {
+	case p == `"nemesis"`:
+		o.Process = NemesisProcess
+	case p == "" || p == "null":
+		return fmt.Errorf("entry has no process")
+	default:
+		if err := json.Unmarshal(aux.Process, &o.Process); err != nil || o.Process < 0 {
+			return fmt.Errorf("process %s is neither an integer >= 0 nor \"nemesis\"", p)
+		}
+	}
+	for _, f := range []struct {
+		raw json.RawMessage
+		to  *any
+	}{{aux.Value, &o.Value}, {aux.Error, &o.Error}} {
+		if len(f.raw) > 0 {
+			if err := wire.Decode(f.raw, f.to); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // History is a list of entries in the order they happened; Op.Index is the position.

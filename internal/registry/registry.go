@@ -8,7 +8,11 @@ import (
 	"gossip-glomers/internal/workload/broadcast"
 	"gossip-glomers/internal/workload/echo"
 	"gossip-glomers/internal/workload/gcounter"
+	"gossip-glomers/internal/workload/gset"
 	"gossip-glomers/internal/workload/kafka"
+	"gossip-glomers/internal/workload/linkv"
+	"gossip-glomers/internal/workload/pncounter"
+	"gossip-glomers/internal/workload/txnlistappend"
 	"gossip-glomers/internal/workload/txnrw"
 	"gossip-glomers/internal/workload/uniqueids"
 )
@@ -24,7 +28,11 @@ var workloads = map[string]func() *workload.Workload{
 	"broadcast":       broadcast.New,
 	"echo":            echo.New,
 	"g-counter":       gcounter.New,
+	"g-set":           gset.New,
 	"kafka":           kafka.New,
+	"lin-kv":          linkv.New,
+	"pn-counter":      pncounter.New,
+	"txn-list-append": txnlistappend.New,
 	"txn-rw-register": txnrw.New,
 	"unique-ids":      uniqueids.New,
 }

@@ -18,8 +18,11 @@ type Results struct {
 	Verdict   checker.Validity `json:"verdict"` // true, false or "unknown"; "aborted" when AbortReason is set
 	NodeCount int              `json:"node_count"`
 	Ops       OpCounts         `json:"ops"`
-	Net       NetStats         `json:"net"`
-	LatencyMS Quantiles        `json:"latency_ms"` // over ok client operations
+	// Net is nil when no message journal was there to count (glomers
+	// analyze on a history without its run's messages.jsonl): absent, not
+	// zero.
+	Net       *NetStats `json:"net"`
+	LatencyMS Quantiles `json:"latency_ms"` // over ok client operations
 	// LatencyByF splits LatencyMS by operation (e.g. kafka's send and poll).
 	LatencyByF map[string]Quantiles `json:"latency_by_f_ms"`
 	Anomalies  []string             `json:"anomalies"`
@@ -44,6 +47,14 @@ type Results struct {
 	// stopped reading its stdin, the run was interrupted, ...); Valid is
 	// then false and results.json's verdict "aborted".
 	AbortReason string `json:"abort_reason,omitempty"`
+
+	// AnalysedFrom is the history glomers analyze checked to make these
+	// results (empty for a run's own results).
+	AnalysedFrom string `json:"analysed_from,omitempty"`
+	// WholeResultUnknown: the workload checker failed as a Jepsen checker
+	// that throws a java.lang.Error does, which makes Maelstrom's whole
+	// result {:valid? :unknown, :error ...} (see checker.Result).
+	WholeResultUnknown bool `json:"whole_result_unknown,omitempty"`
 }
 
 // FinalReadMissesKey is the top-level results.json field (a workload's
@@ -79,10 +90,11 @@ type OpPointer struct {
 	MsgID  int64  `json:"msg_id,omitempty"`
 }
 
-// Check is one check's verdict and figures.
+// Check is one check's verdict, anomalies and figures.
 type Check struct {
-	Valid   checker.Validity `json:"valid"`
-	Figures map[string]any   `json:"figures,omitempty"`
+	Valid     checker.Validity `json:"valid"`
+	Anomalies []string         `json:"anomalies,omitempty"`
+	Figures   map[string]any   `json:"figures,omitempty"`
 }
 
 // OpCounts counts client operations by outcome.

@@ -15,7 +15,7 @@ func TestResultsRoundTrip(t *testing.T) {
 	in := Results{
 		Workload: "broadcast", Valid: true, Verdict: checker.Valid, NodeCount: 5,
 		Ops:       OpCounts{Invoke: 10, OK: 9, Info: 1},
-		Net:       NetStats{Servers: NetGroup{SendCount: 15, RecvCount: 15, MsgCount: 15, MsgsPerOp: &perOp}},
+		Net:       &NetStats{Servers: NetGroup{SendCount: 15, RecvCount: 15, MsgCount: 15, MsgsPerOp: &perOp}},
 		Anomalies: []string{},
 		Failures: []Failure{{F: "read", Type: "fail", Reason: "net-timeout", Count: 2,
 			Example: OpPointer{Index: 4, Node: "n1", Client: "c3", MsgID: 2}}},

@@ -51,7 +51,7 @@ func TestWholeResultUnknown(t *testing.T) {
 				return checker.Result{Valid: checker.Unknown, WholeResultUnknown: whole}
 			}}}
 		cfg.Availability = "total"
-		res := analyse(cfg, h, network.Stats{}, 1)
+		res := analyse(cfg, h, &network.Stats{}, 1)
 		want := checker.Invalid // availability fails: invalid wins over unknown
 		if whole {
 			want = checker.Unknown

@@ -89,7 +89,7 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	dir, err := newRunDir(cfg.StoreDir, cfg.Workload.Name)
+	dir, err := NewRunDir(cfg.StoreDir, cfg.Workload.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -137,12 +137,23 @@ func Run(parent context.Context, cfg Config) (*report.Results, error) {
 			// What led up to the abort is often the first thing to look at.
 			fmt.Fprintf(cfg.Log, "Warning: drawing the run's views: %v\n", err)
 		}
+		if err := writeMaelstromHistories(dir, cfg.Workload, h); err != nil {
+			fmt.Fprintf(cfg.Log, "Writing history.edn: %v\n", err)
+		}
 		return nil, runErr
 	}
-	res := analyse(&cfg, h, r.journal.Stats(), seed)
+	stats := r.journal.Stats()
+	res := analyse(&cfg, h, &stats, seed)
 	res.Warnings = r.warn.list()
 	res.Dir = dir
+	if err := writeRunFiles(dir, res.Extra); err != nil {
+		fmt.Fprintf(cfg.Log, "Warning: writing the checker's files: %v\n", err)
+	}
 	if err := writeResults(cfg.StoreDir, dir, res); err != nil {
+		return nil, err
+	}
+	// Maelstrom's own files beside it: results.edn, history.edn, history.txt.
+	if err := writeMaelstromFiles(dir, cfg.Workload, h, res); err != nil {
 		return nil, err
 	}
 	// The views are drawn from the files just written; they never change the verdict.

@@ -4,16 +4,24 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"gossip-glomers/internal/history"
 	"gossip-glomers/internal/report"
+	"gossip-glomers/internal/workload"
 )
 
-// newRunDir makes store/<workload>/<timestamp>/, Jepsen's layout.
-func newRunDir(root, workloadName string) (string, error) {
+// A run's folder, store/<workload>/<timestamp>/, holds the workbench's
+// files (results.json, history.jsonl, messages.jsonl, node-logs/) and
+// Maelstrom's (results.edn, history.edn, history.txt), so that tools made
+// for either read it.
+
+// NewRunDir makes store/<workload>/<timestamp>/ under root ("" is
+// "store"), Jepsen's layout.
+func NewRunDir(root, workloadName string) (string, error) {
 	if root == "" {
 		root = "store"
 	}
@@ -34,39 +42,80 @@ func newRunDir(root, workloadName string) (string, error) {
 	}
 }
 
-// writeHistory writes one JSON object per history entry.
+// writeHistory writes history.jsonl.
 func writeHistory(path string, h history.History) error {
-	f, err := os.Create(path)
-	if err != nil {
+	return writeFile(path, func(w io.Writer) error { return history.WriteJSONL(w, h) })
+}
+
+// writeMaelstromHistories writes history.edn and history.txt as
+// jepsen.store/write-history! does, values in wl's EDN form.
+func writeMaelstromHistories(dir string, wl *workload.Workload, h history.History) error {
+	if err := writeFile(filepath.Join(dir, "history.edn"), func(w io.Writer) error {
+		return history.WriteEDN(w, h, wl.ValueToEDN)
+	}); err != nil {
 		return err
 	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for _, op := range h {
-		if err := enc.Encode(op); err != nil {
-			f.Close()
-			return fmt.Errorf("writing history: %w", err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
+	return writeFile(filepath.Join(dir, "history.txt"), func(w io.Writer) error {
+		return history.WriteText(w, h, wl.ValueToEDN)
+	})
+}
+
+// writeMaelstromFiles writes what Maelstrom writes for a run that reached
+// its verdict: results.edn, history.edn and history.txt.
+func writeMaelstromFiles(dir string, wl *workload.Workload, h history.History, res *report.Results) error {
+	if err := writeResultsEDN(dir, wl, res); err != nil {
 		return err
 	}
-	return f.Close()
+	return writeMaelstromHistories(dir, wl, h)
+}
+
+func writeResultsEDN(dir string, wl *workload.Workload, res *report.Results) error {
+	return writeFile(filepath.Join(dir, "results.edn"), func(w io.Writer) error {
+		return report.WriteEDN(w, res, wl.ValueToEDN)
+	})
 }
 
 // writeResults writes results.json and points store/latest and
 // store/<workload>/latest at the run.
 func writeResults(root, dir string, res *report.Results) error {
-	if root == "" {
-		root = "store"
+	if err := writeResultsJSON(dir, res); err != nil {
+		return err
 	}
+	return UpdateLatest(root, dir)
+}
+
+func writeResultsJSON(dir string, res *report.Results) error {
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
+	return os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644)
+}
+
+// WriteAnalysis writes what glomers analyze makes of a history into dir:
+// results.json and results.edn, and, when h is not nil (a folder of its
+// own for a bare history file), the history in all three forms.
+func WriteAnalysis(dir string, wl *workload.Workload, h history.History, res *report.Results) error {
+	if err := writeResultsJSON(dir, res); err != nil {
 		return err
+	}
+	if err := writeResultsEDN(dir, wl, res); err != nil {
+		return err
+	}
+	if h == nil {
+		return nil
+	}
+	if err := writeHistory(filepath.Join(dir, "history.jsonl"), h); err != nil {
+		return err
+	}
+	return writeMaelstromHistories(dir, wl, h)
+}
+
+// UpdateLatest points store/latest and store/<workload>/latest at dir, a
+// run folder under root ("" is "store").
+func UpdateLatest(root, dir string) error {
+	if root == "" {
+		root = "store"
 	}
 	relink := func(link, target string) error {
 		rel, err := filepath.Rel(filepath.Dir(link), target)
@@ -84,4 +133,23 @@ func writeResults(root, dir string, res *report.Results) error {
 		return err
 	}
 	return relink(filepath.Join(filepath.Dir(dir), "latest"), dir)
+}
+
+// writeFile writes a file through a buffer with write, reporting the first
+// error of either.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	if err := write(w); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", filepath.Base(path), err)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

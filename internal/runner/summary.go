@@ -37,6 +37,11 @@ func (s splitLog) Fd() uintptr {
 // maxFailureRows caps the failure table; results.json has every row.
 const maxFailureRows = 8
 
+// PrintSummary writes the human summary of a run's results, as Run does:
+// glomers analyze prints its results with it. cfg describes the run (its
+// time limit zero when the history came without its run's record).
+func PrintSummary(log io.Writer, cfg *Config, res *report.Results) { printSummary(log, cfg, res) }
+
 // printSummary writes the human summary of a run, ending with the verdict,
 // to log or, if log came from SummaryTo, to its summary writer.
 func printSummary(log io.Writer, cfg *Config, res *report.Results) {
@@ -44,12 +49,24 @@ func printSummary(log io.Writer, cfg *Config, res *report.Results) {
 	if s, ok := log.(splitLog); ok {
 		w = s.summary
 	}
-	fmt.Fprintf(w, "\n%s on %d node(s): %v, rate %g/s, concurrency %d, latency %v %s",
-		res.Workload, res.NodeCount, cfg.TimeLimit, cfg.Rate, cfg.Concurrency, cfg.Latency, cfg.LatencyDist)
-	if cfg.Partitions() {
-		fmt.Fprintf(w, ", partitions every ~%v", cfg.NemesisInterval)
+	switch {
+	case res.AnalysedFrom != "" && cfg.TimeLimit == 0: // a history without its run's record
+		nodes := ""
+		if res.NodeCount > 0 { // Maelstrom's histories do not name the nodes
+			nodes = fmt.Sprintf(" on %d node(s)", res.NodeCount)
+		}
+		fmt.Fprintf(w, "\n%s%s, analysed from %s\n", res.Workload, nodes, res.AnalysedFrom)
+	default:
+		fmt.Fprintf(w, "\n%s on %d node(s): %v, rate %g/s, concurrency %d, latency %v %s",
+			res.Workload, res.NodeCount, cfg.TimeLimit, cfg.Rate, cfg.Concurrency, cfg.Latency, cfg.LatencyDist)
+		if cfg.Partitions() {
+			fmt.Fprintf(w, ", partitions every ~%v", cfg.NemesisInterval)
+		}
+		fmt.Fprintln(w)
+		if res.AnalysedFrom != "" {
+			fmt.Fprintf(w, "  analysed   %s\n", res.AnalysedFrom)
+		}
 	}
-	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  ops        %d invoked: %d ok, %d fail, %d info\n", res.Ops.Invoke, res.Ops.OK, res.Ops.Fail, res.Ops.Info)
 	for _, line := range failureLines(res.Failures) {
 		fmt.Fprintf(w, "  not ok     %s\n", line)
@@ -60,8 +77,12 @@ func printSummary(log io.Writer, cfg *Config, res *report.Results) {
 	}
 	l := res.LatencyMS
 	fmt.Fprintf(w, "  latency    min %.1f, median %.1f, p95 %.1f, p99 %.1f, max %.1f ms (ok ops)\n", l.Min, l.Median, l.P95, l.P99, l.Max)
-	fmt.Fprintf(w, "  messages   servers %d (%.2f per op), clients %d, all %d (%.2f per op)\n",
-		res.Net.Servers.MsgCount, res.Net.Servers.PerOp(), res.Net.Clients.MsgCount, res.Net.All.MsgCount, res.Net.All.PerOp())
+	if n := res.Net; n != nil {
+		fmt.Fprintf(w, "  messages   servers %d (%.2f per op), clients %d, all %d (%.2f per op)\n",
+			n.Servers.MsgCount, n.Servers.PerOp(), n.Clients.MsgCount, n.All.MsgCount, n.All.PerOp())
+	} else {
+		fmt.Fprintln(w, "  messages   not counted: no message journal (messages.jsonl) came with the history")
+	}
 	var names []string
 	for name := range res.Checks {
 		names = append(names, name)

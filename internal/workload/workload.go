@@ -29,6 +29,10 @@ type Params struct {
 	MaxWritesPerKey   int
 	ConsistencyModels []string
 	Availability      string // "", "total" or a fraction
+	// LinearizabilityBudget bounds lin-kv's linearizability search per key;
+	// a key whose search runs longer is unknown, as Knossos's :time-limit
+	// makes it (0: no limit, as Maelstrom, which sets none).
+	LinearizabilityBudget time.Duration
 }
 
 // Conn is a test client's endpoint on the simulated network. Like Maelstrom's
@@ -145,6 +149,10 @@ type Workload struct {
 	NewClient      func(p *Params, conn Conn, node string) Client
 	// Check judges the history; it must be a pure function of its inputs.
 	Check func(p *Params, h history.History) checker.Result
+	// EDN converts op values between what the client records and
+	// Maelstrom's history.edn; its zero value is the generic conversion
+	// (see edn.go).
+	EDN EDNCodec
 }
 
 // OneFinalRead is the final phase of broadcast, g-set and the counters

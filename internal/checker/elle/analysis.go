@@ -1,7 +1,6 @@
 package elle
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,8 +10,7 @@ import (
 
 // analysis is one run of the rw-register checker over a history.
 type analysis struct {
-	entries []entry // client ops in history order, micro-ops parsed
-	txns    []*txn  // completions (ok, info, fail), in history order
+	*opLog
 
 	// version graphs actually used: key -> from value -> to values
 	versions map[string]map[string]map[string]bool
@@ -22,68 +20,20 @@ type analysis struct {
 	extW map[string]map[string][]int
 	extR map[string]map[string][]int
 
-	graph    *digraph
-	extra    string // "realtime", "process" or ""
-	byInvoke map[int]*txn
+	graph *digraph
 }
 
-// entry is a client op of the history with its micro-ops.
-type entry struct {
-	op   history.Op
-	mops []mop
-	txn  *txn // set for completions
-}
-
-// opJSON is how an op appears in anomaly examples.
-func opJSON(op history.Op) map[string]any {
-	m := map[string]any{"index": op.Index, "type": op.Type, "process": op.Process, "f": op.F, "value": op.Value}
-	if op.Node != "" {
-		m["node"] = op.Node
+// loadRW parses the history's client ops as rw-register transactions. An op
+// whose value is not one makes the history unanalysable.
+func loadRW(h history.History) (*analysis, error) {
+	l, err := load(h, func(v any) ([]mop, error) { return parseTxn(v, "w") })
+	if err != nil {
+		return nil, err
 	}
-	return m
-}
-
-func (t *txn) json() map[string]any {
-	m := map[string]any{"index": t.index, "type": t.typ, "process": t.process, "f": "txn", "value": t.value}
-	if t.node != "" {
-		m["node"] = t.node
+	for _, t := range l.txns {
+		t.extReads, t.extWrites = extReads(t.mops), extWrites(t.mops)
 	}
-	return m
-}
-
-// rawJSON turns canonical JSON text back into a value for the report.
-func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
-
-// load parses the history's client ops. An op whose value is not a
-// transaction makes the history unanalysable.
-func load(h history.History) (*analysis, error) {
-	a := &analysis{}
-	open := map[int]int{} // process -> history index of its open invocation
-	for _, op := range h {
-		if !op.IsClient() {
-			continue
-		}
-		ms, err := parseTxn(op.Value)
-		if err != nil {
-			return nil, fmt.Errorf("op %d: %v", op.Index, err)
-		}
-		e := entry{op: op, mops: ms}
-		if op.Type == history.Invoke {
-			open[op.Process] = op.Index
-		} else {
-			inv, ok := open[op.Process]
-			if !ok {
-				inv = -1
-			}
-			delete(open, op.Process)
-			t := &txn{id: len(a.txns), index: op.Index, invIndex: inv, process: op.Process, typ: op.Type,
-				node: op.Node, mops: ms, value: op.Value, extReads: extReads(ms), extWrites: extWrites(ms)}
-			a.txns = append(a.txns, t)
-			e.txn = t
-		}
-		a.entries = append(a.entries, e)
-	}
-	return a, nil
+	return &analysis{opLog: l}, nil
 }
 
 // keyTypeError is Elle's assert-type-sanity (elle.txn): the keys of every
@@ -107,16 +57,6 @@ func (a *analysis) keyTypeError() error {
 			strings.Join(classes, " "))
 	}
 	return nil
-}
-
-func (a *analysis) oks() []*txn {
-	var out []*txn
-	for _, t := range a.txns {
-		if t.typ == history.OK {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // g1a: an ok txn read a value that a failed txn wrote (any of its writes).
@@ -197,47 +137,6 @@ func (a *analysis) internal() []any {
 				break
 			}
 			state[m.key] = m.val
-		}
-	}
-	return cases
-}
-
-// lostUpdate: two ok txns read the same value of a key and both wrote it.
-// As in Elle, a txn counts when it writes a key it has read at any point
-// before its first counted write of that key.
-func (a *analysis) lostUpdate() []any {
-	type kv struct{ k, v string }
-	by := map[kv][]*txn{}
-	var order []kv
-	for _, t := range a.oks() {
-		reads := map[string]string{}
-		writes := map[string]bool{}
-		for _, m := range t.mops {
-			rv, read := reads[m.key]
-			if !m.read {
-				if !writes[m.key] && read {
-					writes[m.key] = true
-					p := kv{m.key, rv}
-					if _, seen := by[p]; !seen {
-						order = append(order, p)
-					}
-					by[p] = append(by[p], t)
-				}
-				continue
-			}
-			if !read {
-				reads[m.key] = m.val
-			}
-		}
-	}
-	var cases []any
-	for _, p := range order {
-		if ts := by[p]; len(ts) >= 2 {
-			var js []any
-			for _, t := range ts {
-				js = append(js, t.json())
-			}
-			cases = append(cases, map[string]any{"key": rawJSON(p.k), "value": rawJSON(p.v), "txns": js})
 		}
 	}
 	return cases
@@ -433,12 +332,11 @@ func (a *analysis) buildGraph(extra string) error {
 			}
 		}
 	}
-	a.extra = extra
 	switch extra {
 	case "realtime":
-		a.realtime(g)
+		a.realtimeEdges(g)
 	case "process":
-		a.process(g)
+		a.processEdges(g)
 	}
 	a.graph = g
 	return nil
@@ -452,62 +350,4 @@ func linkNoSelf(g *digraph, a, b int, r rels) {
 		return
 	}
 	g.link(a, b, r)
-}
-
-// realtime adds Elle's realtime-graph: a transitive reduction of "a
-// completed ok before b was invoked", with b any completed op.
-func (a *analysis) realtime(g *digraph) {
-	buffer := map[int]bool{}
-	linked := map[int][]int{}
-	for _, e := range a.entries {
-		switch {
-		case e.op.Type == history.Invoke:
-			c := a.completionOf(e.op)
-			if c == nil {
-				continue
-			}
-			srcs := make([]int, 0, len(buffer))
-			for b := range buffer {
-				g.link(b, c.id, relRealtime)
-				srcs = append(srcs, b)
-			}
-			linked[c.id] = srcs
-		case e.op.Type == history.OK:
-			for _, b := range linked[e.txn.id] {
-				delete(buffer, b)
-			}
-			buffer[e.txn.id] = true
-		}
-	}
-}
-
-// completionOf finds the completion of an invocation.
-func (a *analysis) completionOf(inv history.Op) *txn {
-	return a.txnsByInvoke()[inv.Index]
-}
-
-func (a *analysis) txnsByInvoke() map[int]*txn {
-	if a.byInvoke == nil {
-		a.byInvoke = map[int]*txn{}
-		for _, t := range a.txns {
-			if t.invIndex >= 0 {
-				a.byInvoke[t.invIndex] = t
-			}
-		}
-	}
-	return a.byInvoke
-}
-
-// process adds Elle's process-graph: each process's ok ops in order.
-func (a *analysis) process(g *digraph) {
-	last := map[int]int{}
-	for _, t := range a.txns {
-		if t.typ != history.OK {
-			continue
-		}
-		if p, ok := last[t.process]; ok {
-			g.link(p, t.id, relProcess)
-		}
-		last[t.process] = t.id
-	}
 }

@@ -1,6 +1,11 @@
-// Package elle checks histories of read/write-register transactions the way
-// Maelstrom's txn-rw-register workload does, with Elle's rw-register
-// analysis (jepsen-io/elle v0.2.2, as configured by Maelstrom 0.2.x):
+// Package elle checks transaction histories the way Maelstrom 0.2.x does,
+// with Elle (jepsen-io/elle v0.2.2): Check is txn-rw-register's analysis,
+// CheckListAppend (listappend.go) txn-list-append's. Both build a
+// dependency graph their own way and share the rest: the cycle search over
+// its strongly connected components (depgraph.go, cycles.go), cycle naming,
+// the consistency models (model.go) and the result (result.go).
+//
+// The rw-register analysis, as Maelstrom configures it:
 //
 //   - non-cycle anomalies: G1a (an ok txn read a value a failed txn wrote),
 //     G1b (it read a value another txn later overwrote within itself),
@@ -28,14 +33,11 @@
 // (jepsen-io/maelstrom#56).
 //
 // The verdict, anomaly names and figures above are Maelstrom's alone. The
-// checks this package adds on top (extended.go: a wider G0 inference) go to
+// checks this package adds on top of rw-register (extended.go: a wider G0 inference) go to
 // the separate figure "beyond_maelstrom" and never change the verdict.
 package elle
 
 import (
-	"sort"
-	"strings"
-
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/history"
 )
@@ -62,34 +64,16 @@ type Options struct {
 	MaelstromOnly bool
 }
 
-var unknownTypes = map[string]bool{"empty-transaction-graph": true, "cycle-search-timeout": true}
-
-// Check analyses a history of txn operations (values: lists of [f k v]
-// micro-ops, f "r" or "w").
+// Check analyses a history of txn-rw-register operations (values: lists of
+// [f k v] micro-ops, f "r" or "w").
 func Check(h history.History, opts Options) checker.Result {
-	models := opts.ConsistencyModels
-	if len(models) == 0 {
-		models = DefaultModels
-	}
-	budget := opts.CycleSearchBudget
-	if budget <= 0 {
-		budget = DefaultBudget
-	}
-	if err := ValidateModels(models); err != nil {
-		return unknown(err)
-	}
-	a, err := load(h)
+	set, err := opts.resolve()
 	if err != nil {
 		return unknown(err)
 	}
-
-	prohibited := ProhibitedBy(models)
-	reportable := map[string]bool{}
-	for t := range prohibited {
-		reportable[t] = true
-	}
-	for t := range unknownTypes {
-		reportable[t] = true
+	a, err := loadRW(h)
+	if err != nil {
+		return unknown(err)
 	}
 
 	anomalies := map[string][]any{}
@@ -108,37 +92,14 @@ func Check(h history.History, opts Options) checker.Result {
 	}
 	add("cyclic-versions", cyclic)
 
-	extra := ""
-	for t := range reportable {
-		if cycleTypes[t] && strings.HasSuffix(t, "-realtime") {
-			extra = "realtime"
-		}
-	}
-	if extra == "" {
-		for t := range reportable {
-			if cycleTypes[t] && strings.HasSuffix(t, "-process") {
-				extra = "process"
-			}
-		}
-	}
+	extra := extraEdges(set.reportable)
 	if err := a.buildGraph(extra); err != nil {
 		return unknown(err)
 	}
-	if len(a.graph.verts) == 0 {
-		add("empty-transaction-graph", []any{true})
-	}
-	comps := a.graph.sccs(false)
-	largest := 0
-	for _, comp := range comps {
-		largest = max(largest, len(comp))
-		cases, err := a.sccCases(comp, budget)
-		if err != nil {
-			return unknown(err)
-		}
-		for _, c := range cases {
-			t := c["type"].(string)
-			anomalies[t] = append(anomalies[t], c)
-		}
+	deps := &depGraph{log: a.opLog, g: a.graph, extra: extra, explainDeps: a.explainDeps}
+	graphFigures, err := deps.findCycles(set.budget, anomalies)
+	if err != nil {
+		return unknown(err)
 	}
 
 	// Elle's type-sanity assertion is checked only after the cycle search
@@ -153,123 +114,19 @@ func Check(h history.History, opts Options) checker.Result {
 		return r
 	}
 
-	// What Elle reports, then what Maelstrom's wrapper makes of it: the
-	// same, minus cycle-search-timeout, valid iff nothing is left.
-	types := without(reportableTypes(anomalies, reportable), "cycle-search-timeout")
+	// What Elle reports, then what Maelstrom's wrapper
+	// (maelstrom.workload.txn-rw-register/checker) makes of it: the same,
+	// minus cycle-search-timeout, valid iff nothing is left.
+	reported := reportableTypes(anomalies, set.reportable)
+	types := without(reported, "cycle-search-timeout")
 
-	figures := map[string]any{
-		"valid?":             len(types) == 0,
-		"anomaly_types":      types,
-		"anomalies":          examples(anomalies, types),
-		"consistency_models": models,
-		"models":             modelReport(models, types),
-		"inference":          a.inferenceReport(),
-		"txns":               a.txnCounts(),
-		"graph": map[string]any{"vertices": len(a.graph.verts), "edges": a.graph.edgeCount(),
-			"sccs": len(comps), "largest_scc": largest, "extra_edges": extra,
-			"cycle_search_timeouts": len(anomalies["cycle-search-timeout"])},
-	}
-	if len(anomalies["cycle-search-timeout"]) > 0 || len(types) > 0 {
-		// Like Elle, the models every anomaly found rules out (reportable or
-		// not), whenever something is reported.
-		var all []string
-		for t := range anomalies {
-			all = append(all, t)
-		}
-		figures["not"], figures["also_not"] = boundary(all)
-	}
+	figures := reportFigures(set.models, anomalies, types, len(reported) > 0)
+	figures["valid?"] = len(types) == 0
+	figures["inference"] = a.inferenceReport()
+	figures["txns"] = a.txnCounts()
+	figures["graph"] = graphFigures
 	if !opts.MaelstromOnly {
 		figures["beyond_maelstrom"] = a.beyondMaelstrom()
 	}
 	return checker.Result{Valid: checker.Of(len(types) == 0), Anomalies: types, Figures: figures}
-}
-
-func unknown(err error) checker.Result {
-	return checker.Result{Valid: checker.Unknown, Figures: map[string]any{"valid?": "unknown", "error": err.Error()}}
-}
-
-// reportableTypes is Elle's result-map: the reportable anomaly types, minus
-// <model>-cycle-exists types that another reportable anomaly already rules
-// out, sorted.
-func reportableTypes(anomalies map[string][]any, reportable map[string]bool) []string {
-	var other []string
-	for t := range anomalies {
-		if reportable[t] && !strings.HasSuffix(t, "-cycle-exists") {
-			other = append(other, t)
-		}
-	}
-	impossible := impossibleFromAnomalies(other)
-	var out []string
-	for t := range anomalies {
-		if !reportable[t] {
-			continue
-		}
-		if m, ok := strings.CutSuffix(t, "-cycle-exists"); ok && impossible[m] {
-			continue
-		}
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func without(xs []string, drop string) []string {
-	out := []string{}
-	for _, x := range xs {
-		if x != drop {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// examples keeps the first few cases of each reported type, with counts.
-func examples(anomalies map[string][]any, types []string) map[string]any {
-	out := map[string]any{}
-	for _, t := range types {
-		cases := anomalies[t]
-		entry := map[string]any{"count": len(cases)}
-		if len(cases) > maxExamples {
-			cases = cases[:maxExamples]
-		}
-		entry["examples"] = cases
-		out[t] = entry
-	}
-	return out
-}
-
-// modelReport says, for each requested model, which anomalies it forbids
-// and which of those were found.
-func modelReport(models, found []string) map[string]any {
-	out := map[string]any{}
-	for _, m := range models {
-		p := ProhibitedBy([]string{m})
-		var f []string
-		for _, t := range found {
-			if p[t] || unknownTypes[t] {
-				f = append(f, t)
-			}
-		}
-		if f == nil {
-			f = []string{}
-		}
-		out[m] = map[string]any{"prohibits": sortedKeys(p), "found": f}
-	}
-	return out
-}
-
-func (a *analysis) txnCounts() map[string]int {
-	c := map[string]int{"ok": 0, "info": 0, "fail": 0}
-	for _, t := range a.txns {
-		c[string(t.typ)]++
-	}
-	return c
-}
-
-func (g *digraph) edgeCount() int {
-	n := 0
-	for _, m := range g.out {
-		n += len(m)
-	}
-	return n
 }

@@ -6,14 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
-	"unicode"
 
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/workload"
 )
 
 // conformanceDir holds upstream test histories with the results Elle's
@@ -151,118 +149,19 @@ func expectedShapes(cases any) []string {
 	return out
 }
 
-// readEDNHistory reads a history.edn: one op map per line.
+// readEDNHistory reads an upstream history.edn with the workbench's EDN
+// history reader, micro-ops as the txn workloads read them (f a string, a
+// read [:r k] that Elle's parser writes as [r k nil]).
 func readEDNHistory(path string) (history.History, error) {
-	raw, err := os.ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var h history.History
-	for n, line := range strings.Split(string(raw), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		v, rest, err := readEDN(line)
-		if err != nil || strings.TrimSpace(rest) != "" {
-			return nil, fmt.Errorf("%s:%d: cannot read %q: %v", path, n+1, line, err)
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: not a map", path, n+1)
-		}
-		op, err := ednOp(m)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, n+1, err)
-		}
-		h = append(h, op)
+	h, err := history.ReadEDN(data, func(op history.Op) (any, error) {
+		return workload.ReadMicroOps(op.Value, "r", "w", "append")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return h, nil
-}
-
-func ednOp(m map[string]any) (history.Op, error) {
-	num := func(k string) int {
-		n, _ := m[k].(json.Number).Int64()
-		return int(n)
-	}
-	op := history.Op{Index: num("index"), Time: time.Duration(num("time")), Type: history.Type(m["type"].(string)),
-		Process: num("process"), F: fmt.Sprint(m["f"])}
-	mops, ok := m["value"].([]any)
-	if !ok {
-		return op, fmt.Errorf("value %v is not a list of micro-ops", m["value"])
-	}
-	var value []any
-	for _, mop := range mops {
-		mop := slices.Clone(mop.([]any))
-		if len(mop) == 2 { // Elle's parser writes [:r :x] for a read of nothing yet
-			mop = append(mop, nil)
-		}
-		value = append(value, mop)
-	}
-	op.Value = value
-	return op, nil
-}
-
-// readEDN reads one EDN value from the start of s: maps, vectors, lists,
-// keywords (as their names), integers (as json.Number), strings, nil, true
-// and false; commas are whitespace.
-func readEDN(s string) (any, string, error) {
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
-	if s == "" {
-		return nil, s, fmt.Errorf("unexpected end")
-	}
-	switch s[0] {
-	case '{', '[', '(':
-		closer := map[byte]byte{'{': '}', '[': ']', '(': ')'}[s[0]]
-		var items []any
-		rest := s[1:]
-		for {
-			rest = strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
-			if rest == "" {
-				return nil, rest, fmt.Errorf("unclosed %c", s[0])
-			}
-			if rest[0] == closer {
-				rest = rest[1:]
-				break
-			}
-			v, r, err := readEDN(rest)
-			if err != nil {
-				return nil, r, err
-			}
-			items, rest = append(items, v), r
-		}
-		if s[0] != '{' {
-			return items, rest, nil
-		}
-		if len(items)%2 != 0 {
-			return nil, rest, fmt.Errorf("map with an odd number of forms")
-		}
-		m := map[string]any{}
-		for i := 0; i < len(items); i += 2 {
-			m[fmt.Sprint(items[i])] = items[i+1]
-		}
-		return m, rest, nil
-	case '"':
-		end := strings.IndexByte(s[1:], '"')
-		if end < 0 {
-			return nil, s, fmt.Errorf("unclosed string")
-		}
-		return s[1 : end+1], s[end+2:], nil
-	}
-	end := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",{}[]()\"", r) })
-	if end < 0 {
-		end = len(s)
-	}
-	tok, rest := s[:end], s[end:]
-	switch {
-	case tok == "nil":
-		return nil, rest, nil
-	case tok == "true" || tok == "false":
-		return tok == "true", rest, nil
-	case strings.HasPrefix(tok, ":"):
-		return tok[1:], rest, nil
-	}
-	if _, err := strconv.ParseInt(tok, 10, 64); err != nil {
-		return nil, rest, fmt.Errorf("unsupported token %q", tok)
-	}
-	return json.Number(tok), rest, nil
 }

@@ -29,8 +29,9 @@ import (
 // random graphs, this search found the same cycles in the same number of
 // steps.)
 
-// cycleSpec is one of Elle's cycle-anomaly-specs. rw-registers have no
-// predicate relationships, so the specs' predicate rels are left out.
+// cycleSpec is one of Elle's cycle-anomaly-specs. Neither rw-registers nor
+// lists have predicate relationships, so the specs' predicate rels are left
+// out.
 type cycleSpec struct {
 	name     string
 	legal    rels   // :rels, steps the path may always take
@@ -53,7 +54,7 @@ const (
 // cycleSpecs are Elle's cycle-anomaly-specs with their process and realtime
 // variants, in Elle's search order (anomaly depth, then name). G-single,
 // G-nonadjacent and G2 need predicate edges to explain to their own names,
-// so on rw-registers their searches always give up; Elle still runs them,
+// so without them their searches always give up; Elle still runs them,
 // and so do we, for the time (budget) they take.
 var cycleSpecs = func() []cycleSpec {
 	base := []cycleSpec{

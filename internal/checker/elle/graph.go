@@ -7,7 +7,8 @@ import (
 )
 
 // rels is a set of dependency relationships on an edge, as Elle's BitRels
-// (without the predicate kinds, which rw-registers never produce).
+// (without the predicate kinds, which neither rw-register nor list-append
+// produces).
 type rels uint8
 
 const (

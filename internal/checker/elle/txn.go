@@ -9,19 +9,24 @@ import (
 	"gossip-glomers/internal/wire"
 )
 
-// A transaction in the history is a list of micro-ops [f k v]: f is "r" or
-// "w", k a key, v the value read or written (null for a read not yet
-// performed). Keys and values are compared as Clojure compares decoded JSON:
-// by their canonical JSON text, so 1 and 1.0 differ.
+// A transaction in the history is a list of micro-ops [f k v]: f is "r" for
+// a read and "w" (rw-register) or "append" (list-append) for a write, k a
+// key, v the value read or written (null for a read not yet performed). Keys
+// and values are compared as Clojure compares decoded JSON: by their
+// canonical JSON text, so 1 and 1.0 differ.
 
 // nilValue is the canonical text of JSON null: the initial value of every key.
 const nilValue = "null"
 
 type mop struct {
-	read bool
+	read bool   // "r"; otherwise the workload's write ("w" or "append")
 	key  string // canonical JSON of the key
 	val  string // canonical JSON of the value ("null" for nil)
 	raw  []any  // the micro-op as recorded, for examples
+
+	// list is a list-append read's elements, as canonical JSON (nil for a
+	// read of null or of the empty list).
+	list []string
 }
 
 // isNil is Clojure's nil?: only JSON null.
@@ -38,13 +43,16 @@ type txn struct {
 	mops     []mop
 	value    any // the completion's value as recorded
 
+	// The rw-register analysis fills these (jepsen.txn's ext-reads and
+	// ext-writes).
 	extReads  map[string]string // key -> first read value, for keys read before any write
 	extWrites map[string]string // key -> last written value
 }
 
-// parseTxn reads a history op's value as a transaction. Values come either
-// decoded from JSON ([]any of []any) or as built by the generator.
-func parseTxn(v any) ([]mop, error) {
+// parseTxn reads a history op's value as a transaction whose writes are
+// called write ("w" or "append"). Values come either decoded from JSON
+// ([]any of []any) or as built by the generator.
+func parseTxn(v any, write string) ([]mop, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -59,8 +67,8 @@ func parseTxn(v any) ([]mop, error) {
 			return nil, fmt.Errorf("micro-op %v is not a 3-element list", e)
 		}
 		f, _ := m[0].(string)
-		if f != "r" && f != "w" {
-			return nil, fmt.Errorf("micro-op %v has f %v, want r or w", e, m[0])
+		if f != "r" && f != write {
+			return nil, fmt.Errorf("micro-op %v has f %v, want r or %s", e, m[0], write)
 		}
 		out = append(out, mop{read: f == "r", key: wire.Key(m[1]), val: wire.Key(m[2]), raw: m})
 	}

@@ -303,38 +303,6 @@ func TestCheckWorstStaleOrder(t *testing.T) {
 	}
 }
 
-func TestDistribution(t *testing.T) {
-	tests := []struct {
-		sample []int64
-		want   map[string]int64
-	}{
-		{[]int64{5}, map[string]int64{"0": 5, "0.5": 5, "0.95": 5, "0.99": 5, "1": 5}},
-		{[]int64{4, 1, 3, 2}, map[string]int64{"0": 1, "0.5": 3, "0.95": 4, "0.99": 4, "1": 4}},
-	}
-	for _, tt := range tests {
-		if got := Distribution(tt.sample); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Distribution(%v) = %v, want %v", tt.sample, got, tt.want)
-		}
-	}
-	// 100 values 0..99: index floor(100q) -> 0, 50, 95, 99, min(99, 100).
-	var s []int64
-	for i := int64(99); i >= 0; i-- {
-		s = append(s, i)
-	}
-	want := map[string]int64{"0": 0, "0.5": 50, "0.95": 95, "0.99": 99, "1": 99}
-	if got := Distribution(s); !reflect.DeepEqual(got, want) {
-		t.Errorf("Distribution(0..99) = %v", got)
-	}
-	// 20 values: 20*0.95 is 19.0 in IEEE arithmetic, as on the JVM.
-	s = s[:0]
-	for i := int64(0); i < 20; i++ {
-		s = append(s, i)
-	}
-	if got := Distribution(s)["0.95"]; got != 19 {
-		t.Errorf("0.95 of 20 values = %d", got)
-	}
-}
-
 func TestCheckResultsJSON(t *testing.T) {
 	// Figures must encode (results.json).
 	h := (&hb{}).bcast(0, 0, 0).read(100, 1).read(200, 1, 0).done()

@@ -25,6 +25,7 @@ func New() *workload.Workload {
 			return &client{conn: conn, node: node}
 		},
 		Check: func(_ *workload.Params, h history.History) checker.Result { return Check(h) },
+		EDN:   ednValues,
 	}
 }
 

@@ -63,18 +63,3 @@ func TestFinalReadMisses(t *testing.T) {
 		})
 	}
 }
-
-func TestRangesString(t *testing.T) {
-	for _, c := range []struct {
-		rs   Ranges
-		want string
-	}{
-		{Ranges{{3, 3}}, "3"},
-		{Ranges{{3, 5}, {9, 9}}, "3..5, 9"},
-		{Ranges{{0, 0}, {2, 2}, {4, 4}, {6, 6}, {8, 8}}, "0, 2, 4, 6, ..."},
-	} {
-		if got := c.rs.String(); got != c.want {
-			t.Errorf("%v: got %q, want %q", [][2]int64(c.rs), got, c.want)
-		}
-	}
-}

@@ -243,19 +243,3 @@ func TestCheckFigures(t *testing.T) {
 		t.Errorf("errors %v anomalies %v", errs, res.Anomalies)
 	}
 }
-
-func TestRangesShiftManyInfo(t *testing.T) {
-	// Subset sums of {4, 4, 4, 0, 1}: 0,1,4,5,8,9,12,13.
-	rs := Ranges{{0, 0}}
-	for _, d := range []int64{4, 4, 4, 0, 1} {
-		rs = rs.withShifted(d)
-	}
-	if want := (Ranges{{0, 1}, {4, 5}, {8, 9}, {12, 13}}); wire.Key(rs) != wire.Key(want) {
-		t.Fatalf("got %v, want %v", rs, want)
-	}
-	for x, in := range map[int64]bool{-1: false, 0: true, 1: true, 2: false, 3: false, 9: true, 13: true, 14: false} {
-		if rs.Contains(x) != in {
-			t.Errorf("Contains(%d) = %v", x, !in)
-		}
-	}
-}

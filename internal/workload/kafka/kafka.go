@@ -34,6 +34,7 @@ func New() *workload.Workload {
 			return &client{conn: conn, node: node, offsets: map[string]int64{}}
 		},
 		Check: func(_ *workload.Params, h history.History) checker.Result { return Check(h) },
+		EDN:   ednValues,
 	}
 }
 

@@ -36,6 +36,7 @@ func New() *workload.Workload {
 		Check: func(p *workload.Params, h history.History) checker.Result {
 			return elle.Check(h, elle.Options{ConsistencyModels: p.ConsistencyModels})
 		},
+		EDN: ednValues,
 	}
 }
 
