@@ -26,7 +26,7 @@ CHALLENGES := 1 2 3a 3b 3c 3d 3e 4 5a 5b 5c 6a 6b 6c
 TUTORIAL   := g-set pn-counter txn-list-append lin-kv
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-short vet challenges maelstrom bench-broadcast bench-kafka $(GLOMERS)
+.PHONY: help install test test-short vet challenges maelstrom bench-broadcast bench-kafka bench-counter $(GLOMERS)
 .PHONY: $(addprefix challenge-,$(CHALLENGES) $(TUTORIAL))
 
 help:
@@ -42,7 +42,8 @@ help:
 	@echo '  make install             install the node binaries into $(BIN)'
 	@echo '  make bin/glomers         build the workbench'
 	@echo '  make bench-broadcast     sweep broadcast batching intervals (writes bench/broadcast.md, .svg)'
-	@echo '  make bench-kafka         maelstrom-kafka against a lin-kv baseline (writes bench/kafka.md)'
+	@echo '  make bench-kafka         maelstrom-kafka against its previous design and a lin-kv baseline (writes bench/kafka.md)'
+	@echo '  make bench-counter       sweep maelstrom-counter commit gaps (writes bench/counter.md)'
 	@echo '  make maelstrom           fetch real Maelstrom (needs network access and a JDK)'
 
 # Phony, so go build (which knows what is up to date) always decides.
@@ -131,3 +132,8 @@ bench-broadcast: $(GLOMERS)
 # baseline side by side and writes bench/kafka.md.
 bench-kafka: $(GLOMERS)
 	$(GLOMERS) bench-kafka --seed 1 --out-dir bench
+
+# Sweeps maelstrom-counter's commit gap at challenge 4's parameters and
+# writes bench/counter.md.
+bench-counter: $(GLOMERS)
+	$(GLOMERS) bench-counter --out-dir bench

@@ -411,3 +411,65 @@ func TestCapped(t *testing.T) {
 		t.Errorf("empty encodes as %s", b)
 	}
 }
+
+// TestFreshReads: a read at a leaf is released by the next batch from the
+// hub, and then holds every value broadcast anywhere more than two
+// latencies before the read began, whatever the interval; the hub's reads
+// go at once.
+func TestFreshReads(t *testing.T) {
+	cfg := testCfg
+	cfg.Interval = 400 * time.Millisecond
+	s := newSim(t, 5, cfg)
+	select {
+	case <-s.nodes["n0"].Fresh():
+	default:
+		t.Fatal("a read at the hub waits")
+	}
+	type read struct {
+		node  string
+		began time.Time
+		fresh <-chan struct{}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	sentAt := map[int]time.Time{}
+	var reads []read
+	released := 0
+	for v := 0; v < 300; v++ {
+		node := s.names[rng.IntN(len(s.names))]
+		if rng.IntN(2) == 0 {
+			s.broadcast(node, v)
+			sentAt[v] = s.now
+		} else if node != "n0" {
+			reads = append(reads, read{node, s.now, s.nodes[node].Fresh()})
+		}
+		for range 1 + rng.IntN(40) { // a few ms at a time, checking releases as they happen
+			s.run(time.Millisecond)
+			kept := reads[:0]
+			for _, r := range reads {
+				select {
+				case <-r.fresh:
+					released++
+					held := map[string]bool{}
+					for _, x := range s.nodes[r.node].Read() {
+						held[string(x)] = true
+					}
+					for x, at := range sentAt {
+						if at.Before(r.began.Add(-2*s.latency)) && !held[strconv.Itoa(x)] {
+							t.Fatalf("a read at %s begun at %v missed %d, broadcast at %v",
+								r.node, r.began.Sub(s.start), x, at.Sub(s.start))
+						}
+					}
+				default:
+					kept = append(kept, r)
+				}
+			}
+			reads = kept
+		}
+	}
+	if released < 50 {
+		t.Fatalf("only %d reads were released", released)
+	}
+	if again := s.nodes["n1"].Fresh(); again == nil {
+		t.Fatal("no channel for the next read")
+	}
+}

@@ -1,7 +1,8 @@
 // Command maelstrom-broadcast solves Gossip Glomers challenges 3a-3e with one
 // binary: a hub-and-leaves overlay with batched, acknowledged, retried
-// gossip (see gossip.go). Maelstrom passes no arguments; the flags exist for
-// the benchmark sweep and default to the best setting.
+// gossip, whose reads wait for the next batch (see gossip.go). Maelstrom
+// passes no arguments; the flags exist for the benchmark sweep and default
+// to the best setting.
 package main
 
 import (
@@ -33,6 +34,7 @@ func main() {
 	flag.DurationVar(&cfg.Interval, "interval", cfg.Interval, "hub batch interval")
 	flag.DurationVar(&cfg.AckDelay, "ack-delay", cfg.AckDelay, "longest a leaf holds back an ack")
 	flag.DurationVar(&cfg.Retry, "retry", cfg.Retry, "resend unacknowledged data after this long")
+	flag.DurationVar(&cfg.ReadWait, "read-wait", cfg.ReadWait, "longest a leaf's read waits for the next batch (0: reads answer at once)")
 	flag.Parse()
 
 	n := node.New()
@@ -78,6 +80,14 @@ func main() {
 		}
 		var vals []json.RawMessage
 		if g := ready(); g != nil {
+			if cfg.ReadWait > 0 {
+				wait := time.NewTimer(cfg.ReadWait)
+				select {
+				case <-g.Fresh():
+				case <-wait.C:
+				}
+				wait.Stop()
+			}
 			vals = g.Read()
 		}
 		return n.Send(msg.Src, readOK{Type: "read_ok", InReplyTo: req.MsgID, Messages: append([]json.RawMessage{}, vals...)})

@@ -19,18 +19,23 @@ type Store interface {
 
 // Config tunes the counter.
 type Config struct {
-	Gossip  time.Duration // how often changed totals go to peers
-	Retry   time.Duration // resend totals a peer has not acknowledged after this long
-	Poll    time.Duration // read a silent peer's total from the store after this long
-	AddWait time.Duration // longest an add waits for its commit before it stops waiting to reply
+	// CommitGap is the least time between two cas of this node: the adds
+	// that arrive meanwhile share the next one. 0 (the default) stores adds
+	// at once: Maelstrom runs one client thread per node, whose add waits
+	// for its cas, so no second add of that node can arrive to share it,
+	// and waiting only slows the clients down (bench/counter.md).
+	CommitGap time.Duration
+	Gossip    time.Duration // how often totals go to peers that may lack them
+	AddWait   time.Duration // longest an add waits for its commit before it stops waiting to reply
+	Backoff   time.Duration // pause after a failed store request
 }
 
-// DefaultConfig is what the binary runs with.
+// DefaultConfig is what the binary runs with (bench/counter.md).
 var DefaultConfig = Config{
-	Gossip:  500 * time.Millisecond,
-	Retry:   time.Second,
-	Poll:    2 * time.Second,
-	AddWait: 4 * time.Second,
+	CommitGap: 0,
+	Gossip:    2 * time.Second,
+	AddWait:   4 * time.Second,
+	Backoff:   100 * time.Millisecond,
 }
 
 // Counts are per-node totals: a state-based G-counter, merged by max.
@@ -42,54 +47,50 @@ type Outgoing struct {
 	Body any
 }
 
-// GossipBody carries a node's totals ("gossip") or answers them ("gossip_ack").
+// GossipBody carries a node's totals.
 type GossipBody struct {
-	Type   string `json:"type"`
+	Type   string `json:"type"` // "gossip"
 	Counts Counts `json:"counts"`
 }
 
 // Counter is a grow-only counter replicated as a G-counter. Each node owns
 // one slot, its own total, and a slot only ever takes values its owner has
-// committed to the store:
+// stored in seq-kv:
 //
-//   - add: the delta waits in a pending list; a single committer turns all
-//     pending deltas into one cas of the node's store key from the stored
-//     total to the new total (group commit), and acknowledges them when the
-//     cas succeeds. So an acknowledged add is durable, and only the node
-//     writes its key, so a cas can fail only after a lost reply or a restart.
-//   - when the stored total is not known (start, restart, a cas that failed
-//     or timed out), the committer re-reads it fresh from seq-kv: it first
-//     writes a never-written value to a scratch key, which seq-kv must apply
-//     to its latest state, so the read that follows sees at least that
-//     state, hence every cas this node made before. A batch whose cas timed
-//     out is then known to have landed (value = its target) or is retried.
-//     A bare read would do within one seq-kv session (seq-kv keeps each
-//     sender's reads monotonic), but not for a restarted node the store
-//     does not remember, and a stale total could make the committer rebase
-//     an in-doubt batch onto an old value and acknowledge adds that never
-//     landed.
-//   - gossip: on a ticker, a node sends its totals to each peer that may lack
-//     some of them (something changed since the last send, or the last send
-//     is unacknowledged after Retry); the peer merges (max per slot) and
-//     acknowledges with its own totals, which the sender merges too.
-//   - a peer not heard from for Poll (partitioned) has its total read from
-//     the store; reads there may be stale, which a max merge tolerates.
-//   - read: the sum of the slots, from memory.
-//
-// A restarted node re-reads its stored total before committing anything,
-// so it never counts an add twice or builds on a stale total, and peers'
-// slots come back by gossip or from the store.
+//   - add: the delta waits in a pending list. One cas of the node's store
+//     key, from the stored total to the total plus every pending delta,
+//     stores them all (a group commit; at most one per CommitGap), and they
+//     are acknowledged once it succeeds. Only the node writes its key, so a
+//     cas fails only after a lost reply (or a restart).
+//   - the stored total is known from the start (0: the key does not exist
+//     yet, and the cas creates it). After a cas that failed or timed out it
+//     is read back before the next one: the in-doubt batch either landed
+//     (the key holds its target) or is retried as it was. That read must
+//     not be stale, or an old total would make the committer rebase the
+//     batch and acknowledge adds that never landed; within one seq-kv
+//     session it cannot be (seq-kv serves a client no state older than the
+//     last one it changed, maelstrom.service/Sequential, and only this node
+//     changes its key), but a restarted node's new session could be served
+//     any old state, so this one read uses the fresh-read trick (freshRead).
+//   - gossip: every Gossip interval a node sends its totals to each peer
+//     that may lack some of them (its last gossip to us did not show them)
+//     or that may not know what we hold (our totals grew since we last
+//     sent it any). No acknowledgements: gossip that tells a peer something
+//     is answered by its next gossip, so a quiet cluster goes silent, and
+//     during a partition each cut link carries one message per interval.
+//   - read: the sum of the slots, from memory (stale by up to a gossip
+//     interval; Maelstrom checks only the final reads, after the healed
+//     quiet period, and by then every node holds every total).
 type Counter struct {
 	id    string
 	peers []string
 	store Store
 	cfg   Config
-	kick  chan struct{}
-	epoch int64 // process start, makes scratch values unique across restarts
+	kick  chan struct{} // wakes the committer
+	epoch int64         // process start, makes scratch values unique across restarts
 
 	mu       sync.Mutex
 	counts   Counts
-	version  uint64 // bumped whenever counts change
 	peer     map[string]*peerState
 	pending  []*pendingAdd
 	inflight *batch // the batch whose cas is being made or is in doubt
@@ -99,10 +100,8 @@ type Counter struct {
 }
 
 type peerState struct {
-	known   Counts // totals the peer is known to hold
-	sentVer uint64 // version last sent
-	sentAt  time.Time
-	heardAt time.Time
+	known Counts // totals the peer is known to hold (from its gossip)
+	sent  Counts // totals we last sent it
 }
 
 type pendingAdd struct {
@@ -122,11 +121,12 @@ func NewCounter(id string, nodeIDs []string, store Store, cfg Config, now time.T
 		kick:   make(chan struct{}, 1),
 		counts: Counts{},
 		peer:   map[string]*peerState{},
+		synced: true, // stored = 0
 	}
 	for _, p := range nodeIDs {
 		if p != id {
 			c.peers = append(c.peers, p)
-			c.peer[p] = &peerState{known: Counts{}, heardAt: now}
+			c.peer[p] = &peerState{known: Counts{}, sent: Counts{}}
 		}
 	}
 	return c
@@ -148,11 +148,11 @@ func (c *Counter) Value() int64 {
 	return sum
 }
 
-// Enqueue registers an add; the channel closes when it is committed.
+// Enqueue registers an add; the channel closes when it is stored.
 func (c *Counter) Enqueue(delta int64) <-chan struct{} {
 	done := make(chan struct{})
 	if delta == 0 {
-		close(done) // nothing to persist
+		close(done) // nothing to store
 		return done
 	}
 	c.mu.Lock()
@@ -160,16 +160,16 @@ func (c *Counter) Enqueue(delta int64) <-chan struct{} {
 	c.mu.Unlock()
 	select {
 	case c.kick <- struct{}{}:
-	default:
+	default: // already woken
 	}
 	return done
 }
 
 // ErrNotCommitted means an add is still pending after AddWait: it will
-// still be committed, so the caller must not report it as failed.
+// still be stored, so the caller must not report it as failed.
 var ErrNotCommitted = errors.New("add not committed yet")
 
-// Add adds delta and returns once it is durable.
+// Add adds delta and returns once it is stored.
 func (c *Counter) Add(ctx context.Context, delta int64) error {
 	done := c.Enqueue(delta)
 	t := time.NewTimer(c.cfg.AddWait)
@@ -186,35 +186,22 @@ func (c *Counter) Add(ctx context.Context, delta int64) error {
 
 // raise merges one slot; callers hold mu.
 func (c *Counter) raise(node string, v int64) {
-	if v > c.counts[node] {
-		c.counts[node] = v
-		c.version++
-	}
+	c.counts[node] = max(c.counts[node], v)
 }
 
-// Commit does one step of the committer: re-sync the stored total if it is
-// unknown, or cas the in-flight batch (forming one from the pending adds).
-// It returns whether there is more to do and whether this step failed.
-func (c *Counter) Commit(ctx context.Context) (more, failed bool) {
+// Commit is one step of the committer: re-read the stored total if it is
+// unknown, then store the in-flight batch (formed from the pending adds if
+// there is none) with one cas. more says whether adds are still waiting.
+func (c *Counter) Commit(ctx context.Context) (more bool, err error) {
 	c.mu.Lock()
-	if c.synced && c.inflight == nil && len(c.pending) > 0 {
-		b := &batch{from: c.stored, to: c.stored, adds: c.pending}
-		for _, a := range b.adds {
-			b.to += a.delta
-		}
-		c.pending, c.inflight = nil, b
-	}
-	synced, b := c.synced, c.inflight
+	synced := c.synced
 	c.mu.Unlock()
-
 	if !synced {
 		v, err := c.freshRead(ctx)
 		if err != nil {
-			log.Printf("re-reading stored total: %v", err)
-			return true, true
+			return true, fmt.Errorf("re-reading the stored total: %w", err)
 		}
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		c.stored, c.synced = v, true
 		c.raise(c.id, v)
 		if b := c.inflight; b != nil {
@@ -227,25 +214,35 @@ func (c *Counter) Commit(ctx context.Context) (more, failed bool) {
 				b.from = v
 			}
 		}
-		return c.inflight != nil || len(c.pending) > 0, false
+		c.mu.Unlock()
 	}
+
+	c.mu.Lock()
+	if c.inflight == nil && len(c.pending) > 0 {
+		b := &batch{from: c.stored, to: c.stored, adds: c.pending}
+		for _, a := range b.adds {
+			b.to += a.delta
+		}
+		c.pending, c.inflight = nil, b
+	}
+	b := c.inflight
+	c.mu.Unlock()
 	if b == nil {
-		return false, false
+		return false, nil
 	}
-	err := c.store.CAS(ctx, StoreKey(c.id), b.from, b.to, true)
+	err = c.store.CAS(ctx, StoreKey(c.id), b.from, b.to, true)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
-		log.Printf("cas %s %d -> %d: %v", StoreKey(c.id), b.from, b.to, err)
-		c.synced = false // re-read before anything else
-		return true, true
+		c.synced = false // read back before anything else
+		return true, fmt.Errorf("cas %s %d -> %d: %w", StoreKey(c.id), b.from, b.to, err)
 	}
 	c.stored = b.to
 	c.finish(b)
-	return len(c.pending) > 0, false
+	return len(c.pending) > 0, nil
 }
 
-// finish acknowledges a committed batch; callers hold mu.
+// finish acknowledges a stored batch; callers hold mu.
 func (c *Counter) finish(b *batch) {
 	c.inflight = nil
 	c.raise(c.id, b.to)
@@ -269,117 +266,76 @@ func (c *Counter) freshRead(ctx context.Context) (int64, error) {
 	return v, err // a missing key is 0
 }
 
-// Tick returns the gossip due now: our totals to every peer that may lack
-// some of them, unless we sent it these very totals less than Retry ago.
-func (c *Counter) Tick(now time.Time) []Outgoing {
+// Tick returns the gossip due now: our totals to every peer that lacks some
+// of them or has not been sent them since they last changed.
+func (c *Counter) Tick() []Outgoing {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []Outgoing
 	for _, p := range c.peers {
 		ps := c.peer[p]
-		if !c.ahead(ps.known) || (ps.sentVer == c.version && now.Sub(ps.sentAt) < c.cfg.Retry) {
+		if !ahead(c.counts, ps.known) && !ahead(c.counts, ps.sent) {
 			continue
 		}
-		ps.sentVer, ps.sentAt = c.version, now
+		ps.sent = maps.Clone(c.counts)
 		out = append(out, Outgoing{p, GossipBody{"gossip", maps.Clone(c.counts)}})
 	}
 	return out
 }
 
-// ahead reports whether we hold a total that known lacks; callers hold mu.
-func (c *Counter) ahead(known Counts) bool {
-	for n, v := range c.counts {
-		if v > known[n] {
+// ahead reports whether a holds a total that b lacks.
+func ahead(a, b Counts) bool {
+	for n, v := range a {
+		if v > b[n] {
 			return true
 		}
 	}
 	return false
 }
 
-// merge takes a peer's totals (and learns that the peer holds them);
-// callers hold mu. Slots of nodes outside the cluster are ignored.
-func (c *Counter) merge(src string, counts Counts, now time.Time) {
+// HandleGossip merges a peer's totals and learns that the peer holds them.
+// Slots of nodes outside the cluster are ignored.
+func (c *Counter) HandleGossip(src string, counts Counts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	ps := c.peer[src]
 	for n, v := range counts {
 		if n != c.id && c.peer[n] == nil {
 			continue
 		}
 		c.raise(n, v)
-		if ps != nil && v > ps.known[n] {
-			ps.known[n] = v
+		if ps != nil {
+			ps.known[n] = max(ps.known[n], v)
 		}
 	}
-	if ps != nil {
-		ps.heardAt = now
-	}
 }
 
-// HandleGossip merges a peer's totals and answers with ours.
-func (c *Counter) HandleGossip(src string, counts Counts, now time.Time) Outgoing {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.merge(src, counts, now)
-	return Outgoing{src, GossipBody{"gossip_ack", maps.Clone(c.counts)}}
-}
-
-// HandleAck merges the totals a peer acknowledged our gossip with.
-func (c *Counter) HandleAck(src string, counts Counts, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.merge(src, counts, now)
-}
-
-// Silent lists the peers not heard from for Poll.
-func (c *Counter) Silent(now time.Time) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, p := range c.peers {
-		if now.Sub(c.peer[p].heardAt) >= c.cfg.Poll {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// PollPeer merges a peer's total as the store has it (possibly stale).
-func (c *Counter) PollPeer(ctx context.Context, p string) error {
-	v, found, err := c.store.Read(ctx, StoreKey(p))
-	if err != nil || !found {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.raise(p, v)
-	return nil
-}
-
-// Run drives the counter until ctx ends: the committer, the gossip ticker
-// (send delivers its messages) and the store poll of silent peers.
+// Run drives the counter until ctx ends: the committer, woken by adds, and
+// the gossip ticker (send delivers its messages).
 func (c *Counter) Run(ctx context.Context, send func(Outgoing)) {
 	// The committer wakes on adds only, so the node's first store request
 	// comes after the first add, when every node and service is surely up
 	// (in Maelstrom, a message to a name not yet registered kills the
 	// sender's output for good).
 	go func() {
+		var last time.Time // when the last cas began
 		for {
 			select {
 			case <-c.kick:
 			case <-ctx.Done():
 				return
 			}
-			for {
-				more, failed := c.Commit(ctx)
-				if failed {
-					select {
-					case <-time.After(c.cfg.Gossip / 4): // back off a little
-					case <-ctx.Done():
+			for more := true; more; {
+				if !sleep(ctx, time.Until(last.Add(c.cfg.CommitGap))) {
+					return
+				}
+				last = time.Now()
+				var err error
+				if more, err = c.Commit(ctx); err != nil {
+					log.Print(err)
+					if !sleep(ctx, c.cfg.Backoff) {
 						return
 					}
-					continue
-				}
-				if !more {
-					break
 				}
 			}
 		}
@@ -389,8 +345,8 @@ func (c *Counter) Run(ctx context.Context, send func(Outgoing)) {
 		defer t.Stop()
 		for {
 			select {
-			case now := <-t.C:
-				for _, o := range c.Tick(now) {
+			case <-t.C:
+				for _, o := range c.Tick() {
 					send(o)
 				}
 			case <-ctx.Done():
@@ -398,20 +354,19 @@ func (c *Counter) Run(ctx context.Context, send func(Outgoing)) {
 			}
 		}
 	}()
-	go func() {
-		t := time.NewTicker(c.cfg.Poll / 2)
-		defer t.Stop()
-		for {
-			select {
-			case now := <-t.C:
-				for _, p := range c.Silent(now) {
-					if err := c.PollPeer(ctx, p); err != nil {
-						log.Printf("reading %s's total: %v", p, err)
-					}
-				}
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+}
+
+// sleep waits d (nothing if d <= 0) and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -18,7 +18,7 @@ import (
 
 var t0 = time.Unix(1000, 0)
 
-var testConfig = Config{Gossip: 100 * time.Millisecond, Retry: time.Second, Poll: 2 * time.Second, AddWait: time.Second}
+var testConfig = Config{Gossip: 100 * time.Millisecond, AddWait: time.Second, Backoff: time.Millisecond}
 
 // svcStore is a Store backed by the workbench's own seq-kv (stale reads and
 // all), requests going through JSON as on the wire. fail, when set, is asked
@@ -132,13 +132,14 @@ func TestGroupCommit(t *testing.T) {
 	if c.Value() != 10 || storedTotal(t, svc, "n0") != 10 {
 		t.Fatalf("value %d, stored %d, want 10", c.Value(), storedTotal(t, svc, "n0"))
 	}
-	// one fresh read at start (write + read), then one cas for all four adds
-	if st.calls["cas"] != 1 || st.calls["write"] != 1 || st.calls["read"] != 1 {
-		t.Fatalf("store calls %v, want one sync and one cas", st.calls)
+	// One cas for all four adds, and no read: a fresh node knows its key
+	// does not exist yet.
+	if st.calls["cas"] != 1 || len(st.calls) != 1 {
+		t.Fatalf("store calls %v, want one cas", st.calls)
 	}
 	d := c.Enqueue(5)
 	commitAll(t, c)
-	if !closed(d) || c.Value() != 15 || st.calls["cas"] != 2 || st.calls["read"] != 1 {
+	if !closed(d) || c.Value() != 15 || st.calls["cas"] != 2 || len(st.calls) != 1 {
 		t.Fatalf("second batch: value %d calls %v", c.Value(), st.calls)
 	}
 }
@@ -151,7 +152,6 @@ func TestInDoubtCommits(t *testing.T) {
 			svc := newSeqKV(2)
 			st := newStore(svc, "n0")
 			c := NewCounter("n0", []string{"n0"}, st.kv(), testConfig, t0)
-			commitAll(t, c) // sync
 			failed := false
 			st.fail = func(typ string) string {
 				if typ == "cas" && !failed {
@@ -161,7 +161,7 @@ func TestInDoubtCommits(t *testing.T) {
 				return ""
 			}
 			d1 := c.Enqueue(3)
-			if _, fail := c.Commit(context.Background()); !fail {
+			if _, err := c.Commit(context.Background()); err == nil {
 				t.Fatal("the cas should have failed")
 			}
 			d2 := c.Enqueue(4) // arrives while the first batch is in doubt
@@ -203,7 +203,7 @@ func TestRestartConverges(t *testing.T) {
 		// session that remembers nothing of the old one (seq-kv keys its
 		// sessions by sender; a new session starts at state 0).
 		second := NewCounter("n0", []string{"n0", "n1"}, newStore(svc, "n0-again").kv(), testConfig, t0.Add(time.Minute))
-		second.HandleGossip("n1", Counts{"n0": 11, "n1": 2}, t0) // a peer's older view of n0
+		second.HandleGossip("n1", Counts{"n0": 11, "n1": 2}) // a peer's older view of n0
 		d := second.Enqueue(1)
 		commitAll(t, second)
 		if !closed(d) {
@@ -222,13 +222,14 @@ func TestRestartConverges(t *testing.T) {
 type cluster struct {
 	t     *testing.T
 	svc   service.Service
+	ids   []string
 	nodes map[string]*Counter
 	cut   map[[2]string]bool // src, dest
 	msgs  int
 }
 
 func newCluster(t *testing.T, cfg Config, ids ...string) *cluster {
-	cl := &cluster{t: t, svc: newSeqKV(9), nodes: map[string]*Counter{}, cut: map[[2]string]bool{}}
+	cl := &cluster{t: t, svc: newSeqKV(9), ids: ids, nodes: map[string]*Counter{}, cut: map[[2]string]bool{}}
 	for _, id := range ids {
 		cl.nodes[id] = NewCounter(id, ids, newStore(cl.svc, id).kv(), cfg, t0)
 	}
@@ -239,38 +240,25 @@ func (cl *cluster) partition(a, b string, on bool) {
 	cl.cut[[2]string{a, b}], cl.cut[[2]string{b, a}] = on, on
 }
 
-// deliver sends a message and, if it gets through, what it provokes.
-func (cl *cluster) deliver(src string, o Outgoing, now time.Time) {
-	cl.msgs++
-	if cl.cut[[2]string{src, o.Dest}] {
-		return
+// tick runs every node's committer to the end, then one gossip round,
+// delivering what the cuts let through.
+func (cl *cluster) tick() {
+	for _, id := range cl.ids {
+		commitAll(cl.t, cl.nodes[id])
 	}
-	body := o.Body.(GossipBody)
-	switch body.Type {
-	case "gossip":
-		cl.deliver(o.Dest, cl.nodes[o.Dest].HandleGossip(src, body.Counts, now), now)
-	case "gossip_ack":
-		cl.nodes[o.Dest].HandleAck(src, body.Counts, now)
+	for _, id := range cl.ids {
+		for _, o := range cl.nodes[id].Tick() {
+			cl.msgs++
+			if !cl.cut[[2]string{id, o.Dest}] {
+				cl.nodes[o.Dest].HandleGossip(id, o.Body.(GossipBody).Counts)
+			}
+		}
 	}
 }
 
-// tick runs one gossip round, one commit settle and the store polls of
-// every node, in name order.
-func (cl *cluster) tick(now time.Time) {
-	for _, id := range []string{"n0", "n1", "n2"} {
-		c := cl.nodes[id]
-		if c == nil {
-			continue
-		}
-		commitAll(cl.t, c)
-		for _, o := range c.Tick(now) {
-			cl.deliver(id, o, now)
-		}
-		for _, p := range c.Silent(now) {
-			if err := c.PollPeer(context.Background(), p); err != nil {
-				cl.t.Fatal(err)
-			}
-		}
+func (cl *cluster) step(n int) {
+	for range n {
+		cl.tick()
 	}
 }
 
@@ -282,27 +270,22 @@ func (cl *cluster) values() map[string]int64 {
 	return out
 }
 
+// TestGossipConverges: totals reach every node, a quiet cluster sends
+// nothing, a partition costs one message per tick and cut link, and the
+// nodes agree within two ticks of healing.
 func TestGossipConverges(t *testing.T) {
 	cl := newCluster(t, testConfig, "n0", "n1", "n2")
-	now := t0
-	step := func(n int) {
-		for range n {
-			now = now.Add(testConfig.Gossip)
-			cl.tick(now)
-		}
-	}
 	cl.nodes["n0"].Enqueue(3)
 	cl.nodes["n1"].Enqueue(4)
-	step(2)
+	cl.step(2)
 	for id, v := range cl.values() {
 		if v != 7 {
 			t.Fatalf("%s reads %d, want 7", id, v)
 		}
 	}
 
-	// Quiet: nothing changed, nothing is sent.
 	before := cl.msgs
-	step(30)
+	cl.step(30)
 	if cl.msgs != before {
 		t.Fatalf("%d messages sent while nothing changed", cl.msgs-before)
 	}
@@ -312,25 +295,29 @@ func TestGossipConverges(t *testing.T) {
 	cl.partition("n2", "n1", true)
 	cl.nodes["n2"].Enqueue(5)
 	cl.nodes["n0"].Enqueue(1)
-	// Resends to n2 are paced by Retry, not by every tick.
 	before = cl.msgs
-	step(int(3 * testConfig.Retry / testConfig.Gossip))
-	if sent := cl.msgs - before; sent > 3*2*3+6 {
-		t.Fatalf("%d messages in 3 retry periods of a partition", sent)
+	cl.step(10)
+	// n0 tells n1 of its add once; n0 and n1 (who learns n0's) resend to
+	// n2, and n2 to both, every tick.
+	if sent := cl.msgs - before; sent > 2+4*10 {
+		t.Fatalf("%d messages in 10 ticks of a partition", sent)
 	}
-	// Silent peers are read from the store: everyone converges anyway.
-	if v := cl.values(); v["n0"] != 13 || v["n1"] != 13 || v["n2"] != 13 {
-		t.Fatalf("through the store during the partition: %v, want 13 everywhere", v)
+	if v := cl.values(); v["n0"] != 8 || v["n1"] != 8 || v["n2"] != 12 {
+		t.Fatalf("during the partition: %v, want n0=n1=8, n2=12", v)
 	}
 
 	cl.partition("n2", "n0", false)
 	cl.partition("n2", "n1", false)
-	cl.nodes["n1"].Enqueue(2)
-	step(3)
+	cl.step(2)
 	for id, v := range cl.values() {
-		if v != 15 {
-			t.Fatalf("after healing %s reads %d, want 15", id, v)
+		if v != 13 {
+			t.Fatalf("after healing %s reads %d, want 13", id, v)
 		}
+	}
+	before = cl.msgs
+	cl.step(3)
+	if cl.msgs != before {
+		t.Fatalf("%d messages after the cluster converged", cl.msgs-before)
 	}
 }
 
@@ -338,36 +325,36 @@ func TestTick(t *testing.T) {
 	cases := []struct {
 		name  string
 		setup func(c *Counter)
-		at    time.Duration
 		want  []string // destinations
 	}{
-		{"nothing to say", func(c *Counter) {}, time.Second, nil},
-		{"a change goes to every peer", func(c *Counter) { c.HandleAck("n1", Counts{"n1": 2}, t0) }, 0, []string{"n2"}},
-		{"peer known to hold it gets nothing", func(c *Counter) {
-			c.HandleAck("n1", Counts{"n1": 2}, t0)
-			c.HandleAck("n2", Counts{"n1": 2}, t0)
-		}, 0, nil},
-		{"unacknowledged waits for retry", func(c *Counter) {
-			c.HandleAck("n1", Counts{"n1": 2}, t0)
-			c.Tick(t0)
-		}, testConfig.Retry - time.Millisecond, nil},
-		{"and is resent after it", func(c *Counter) {
-			c.HandleAck("n1", Counts{"n1": 2}, t0)
-			c.Tick(t0)
-		}, testConfig.Retry, []string{"n2"}},
-		{"a new change is sent at once", func(c *Counter) {
-			c.HandleAck("n1", Counts{"n1": 2}, t0)
-			c.Tick(t0)
-			c.HandleAck("n1", Counts{"n1": 3}, t0)
-		}, time.Millisecond, []string{"n2"}},
-		{"strangers' slots are ignored", func(c *Counter) { c.HandleGossip("c4", Counts{"x": 9}, t0) }, 0, nil},
+		{"nothing to say", func(c *Counter) {}, nil},
+		// n2 lacks it; n1 must learn that we hold it, or it resends.
+		{"news goes to every peer that lacks it, and back to its source", func(c *Counter) {
+			c.HandleGossip("n1", Counts{"n1": 2})
+		}, []string{"n1", "n2"}},
+		{"sent, and not known to be held: resent", func(c *Counter) {
+			c.HandleGossip("n1", Counts{"n1": 2})
+			c.Tick()
+		}, []string{"n2"}},
+		{"sent, and then held: quiet", func(c *Counter) {
+			c.HandleGossip("n1", Counts{"n1": 2})
+			c.Tick()
+			c.HandleGossip("n2", Counts{"n1": 2})
+		}, nil},
+		{"a peer that moved on hears back", func(c *Counter) {
+			c.HandleGossip("n1", Counts{"n1": 2})
+			c.Tick()
+			c.HandleGossip("n2", Counts{"n1": 2})
+			c.HandleGossip("n1", Counts{"n1": 3})
+		}, []string{"n1", "n2"}},
+		{"strangers' slots are ignored", func(c *Counter) { c.HandleGossip("c4", Counts{"x": 9}) }, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := NewCounter("n0", []string{"n0", "n1", "n2"}, nil, testConfig, t0)
 			tc.setup(c)
 			var got []string
-			for _, o := range c.Tick(t0.Add(tc.at)) {
+			for _, o := range c.Tick() {
 				got = append(got, o.Dest)
 				if o.Body.(GossipBody).Type != "gossip" {
 					t.Fatalf("tick sent %v", o.Body)
@@ -393,35 +380,28 @@ func TestAddWaits(t *testing.T) {
 	}
 }
 
-// TestPartitionWithoutStore: with the store poll off, a partitioned node's
-// adds reach the others only when the partition heals, which shows the poll
-// is what carries them through partitions.
-func TestPartitionWithoutStore(t *testing.T) {
+// TestCommitGap: with a gap, an add that arrives soon after a cas waits for
+// the next one, and the adds that wait share it.
+func TestCommitGap(t *testing.T) {
+	svc := newSeqKV(5)
+	st := newStore(svc, "n0")
 	cfg := testConfig
-	cfg.Poll = time.Hour
-	cl := newCluster(t, cfg, "n0", "n1", "n2")
-	cl.partition("n2", "n0", true)
-	cl.partition("n2", "n1", true)
-	cl.nodes["n2"].Enqueue(5)
-	cl.nodes["n0"].Enqueue(1)
-	now := t0
-	for range 50 {
-		now = now.Add(cfg.Gossip)
-		cl.tick(now)
+	cfg.CommitGap = time.Hour
+	c := NewCounter("n0", []string{"n0"}, st.kv(), cfg, t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.Run(ctx, func(Outgoing) {})
+	if err := c.Add(ctx, 1); err != nil { // the first cas goes at once
+		t.Fatal(err)
 	}
-	if v := cl.values(); v["n0"] != 1 || v["n1"] != 1 || v["n2"] != 5 {
-		t.Fatalf("during the partition: %v, want n0=n1=1, n2=5", v)
+	second, third := c.Enqueue(2), c.Enqueue(3)
+	time.Sleep(50 * time.Millisecond)
+	if closed(second) || closed(third) {
+		t.Fatal("an add was stored within the gap")
 	}
-	cl.partition("n2", "n0", false)
-	cl.partition("n2", "n1", false)
-	for range int(cfg.Retry/cfg.Gossip) + 1 {
-		now = now.Add(cfg.Gossip)
-		cl.tick(now)
-	}
-	for id, v := range cl.values() {
-		if v != 6 {
-			t.Fatalf("after healing %s reads %d, want 6", id, v)
-		}
+	commitAll(t, c) // what the committer does when the gap is over
+	if !closed(second) || !closed(third) || st.calls["cas"] != 2 || storedTotal(t, svc, "n0") != 6 {
+		t.Fatalf("after the gap: calls %v, stored %d", st.calls, storedTotal(t, svc, "n0"))
 	}
 }
 
@@ -430,7 +410,7 @@ func TestPartitionWithoutStore(t *testing.T) {
 func TestRun(t *testing.T) {
 	svc := newSeqKV(4)
 	st := newStore(svc, "n0")
-	cfg := Config{Gossip: 10 * time.Millisecond, Retry: 50 * time.Millisecond, Poll: time.Hour, AddWait: 5 * time.Second}
+	cfg := Config{Gossip: 10 * time.Millisecond, AddWait: 5 * time.Second, Backoff: time.Millisecond}
 	c := NewCounter("n0", []string{"n0", "n1"}, st.kv(), cfg, time.Now())
 	sent := make(chan Outgoing, 100)
 	ctx, cancel := context.WithCancel(context.Background())

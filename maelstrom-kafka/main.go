@@ -1,11 +1,11 @@
 // Command maelstrom-kafka solves Gossip Glomers challenges 5a-5c (a
-// Kafka-style log): each key has an owner node that assigns its offsets and
-// replicates to the others before acknowledging, with lin-kv used only to
-// hand keys over when a partition cuts an owner off (see log.go).
+// Kafka-style log) without coordination on the hot path: each node assigns
+// offsets from its own disjoint sequence and acknowledges sends at once,
+// replicates in batches on a ticker, and serves polls locally up to the
+// watermarks its peers report (see log.go).
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"log"
 	"sync/atomic"
@@ -21,11 +21,7 @@ type sendReq struct {
 	Msg json.RawMessage `json:"msg"`
 }
 
-type pollReq struct {
-	Offsets map[string]int64 `json:"offsets"`
-}
-
-type commitReq struct {
+type offsetsReq struct {
 	Offsets map[string]int64 `json:"offsets"`
 }
 
@@ -33,93 +29,64 @@ type listReq struct {
 	Keys []string `json:"keys"`
 }
 
-// transport is the node's network as the broker sees it.
-type transport struct{ n *node.Node }
-
-func (t transport) RPC(ctx context.Context, dest string, body any, timeout time.Duration) (json.RawMessage, error) {
-	m, err := t.n.Call(ctx, dest, body, timeout)
-	return m.Body, err
-}
-
-func (t transport) Send(dest string, body any) error { return t.n.Send(dest, body) }
-
 func main() {
 	n := node.New()
-	var broker atomic.Pointer[Broker] // set at init, when the node list is known
-	ready := func() (*Broker, error) {
-		if b := broker.Load(); b != nil {
-			return b, nil
+	var kafka atomic.Pointer[Log] // set at init, when the node list is known
+	ready := func() (*Log, error) {
+		if l := kafka.Load(); l != nil {
+			return l, nil
 		}
 		return nil, maelstrom.NewRPCError(maelstrom.TemporarilyUnavailable, "not initialised yet")
 	}
-	ctx := context.Background()
 
 	n.Handle("init", func(maelstrom.Message) error {
-		t := transport{n}
-		b := NewBroker(n.ID(), n.NodeIDs(), t, linKV{t: t, timeout: DefaultConfig.KVTimeout}, DefaultConfig)
-		broker.Store(b)
-		b.Run(ctx)
+		l := NewLog(n.ID(), n.NodeIDs(), DefaultConfig)
+		kafka.Store(l)
+		go func() {
+			for range time.Tick(DefaultConfig.Interval) {
+				for _, o := range l.Tick() {
+					if err := n.Send(o.Dest, o.Body); err != nil {
+						log.Printf("batch to %s: %v", o.Dest, err)
+					}
+				}
+			}
+		}()
 		return nil
 	})
 	node.Handle(n, "send", func(_ string, req sendReq) (any, error) {
-		b, err := ready()
+		l, err := ready()
 		if err != nil {
 			return nil, err
 		}
-		off, err := b.Send(ctx, req.Key, req.Msg)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"type": "send_ok", "offset": off}, nil
+		return map[string]any{"type": "send_ok", "offset": l.Send(req.Key, req.Msg)}, nil
 	})
-	node.Handle(n, "poll", func(_ string, req pollReq) (any, error) {
-		b, err := ready()
+	node.Handle(n, "poll", func(_ string, req offsetsReq) (any, error) {
+		l, err := ready()
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"type": "poll_ok", "msgs": b.Poll(ctx, req.Offsets)}, nil
+		return map[string]any{"type": "poll_ok", "msgs": l.Poll(req.Offsets)}, nil
 	})
-	node.Handle(n, "commit_offsets", func(_ string, req commitReq) (any, error) {
-		b, err := ready()
+	node.Handle(n, "commit_offsets", func(_ string, req offsetsReq) (any, error) {
+		l, err := ready()
 		if err != nil {
 			return nil, err
 		}
-		b.Commit(req.Offsets)
+		l.Commit(req.Offsets)
 		return map[string]any{"type": "commit_offsets_ok"}, nil
 	})
 	node.Handle(n, "list_committed_offsets", func(_ string, req listReq) (any, error) {
-		b, err := ready()
+		l, err := ready()
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"type": "list_committed_offsets_ok", "offsets": b.Committed(req.Keys)}, nil
+		return map[string]any{"type": "list_committed_offsets_ok", "offsets": l.Committed(req.Keys)}, nil
 	})
-
-	// Peer traffic.
-	node.Handle(n, "kafka_sync", func(src string, req Sync) (any, error) {
-		b, err := ready()
-		if err != nil {
-			return nil, err // the peer retries
+	node.Handle(n, "kafka_batch", func(src string, b Batch) (any, error) {
+		if l := kafka.Load(); l != nil { // always: requests wait for init
+			l.Receive(src, b)
 		}
-		return b.HandleSync(src, req), nil
-	})
-	node.Handle(n, "kafka_notify", func(src string, req Sync) (any, error) {
-		if b := broker.Load(); b != nil {
-			b.HandleSync(src, req)
-		}
-		return nil, nil
-	})
-	node.Handle(n, "kafka_fwd", func(src string, req Forward) (any, error) {
-		b, err := ready()
-		if err != nil {
-			return nil, err
-		}
-		rep := b.HandleForward(src, req)
-		if rep.Type == "" {
-			log.Printf("forwarded send of %q from %s: outcome unknown, not answering", req.Key, src)
-			return nil, nil
-		}
-		return rep, nil
+		return nil, nil // batches get no reply
 	})
 	node.Main(n)
 }

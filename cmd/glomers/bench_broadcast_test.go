@@ -14,7 +14,7 @@ func TestBenchBroadcastFlags(t *testing.T) {
 		"out-dir":    "bench",
 		"time-limit": "20",
 		"partition":  "false",
-		"intervals":  "[50ms,100ms,150ms,200ms,250ms,300ms,400ms,500ms]",
+		"intervals":  "[100ms,200ms,300ms,400ms,500ms,600ms]",
 	} {
 		f := cmd.Flags().Lookup(flag)
 		if f == nil {

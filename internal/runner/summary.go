@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -102,6 +103,9 @@ func printSummary(log io.Writer, cfg *Config, res *report.Results) {
 		fmt.Fprintf(w, "  warning    %s\n", warn)
 	}
 	fmt.Fprintf(w, "  results    %s\n", filepath.Join(res.Dir, "results.json"))
+	if index := filepath.Join(res.Dir, "index.html"); fileExists(index) {
+		fmt.Fprintf(w, "  views      %s (or glomers serve)\n", index)
+	}
 	anomalies := explainAnomalies(res)
 	switch {
 	case res.Verdict == checker.Valid && len(warnings) > 0:
@@ -305,4 +309,9 @@ func figureLines(figs map[string]any) []string {
 		lines = append(lines, fmt.Sprintf("%s: %s", k, s))
 	}
 	return lines
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gossip-glomers/internal/report"
 )
 
 func sampleRows() []Row {
 	yes, no := true, false
 	return []Row{
-		{Label: DefaultSetting, MsgsPerOp: 1.73, Median: 282, Max: 395, Valid: true, PartitionValid: &yes},
+		{Label: DefaultSetting, MsgsPerOp: 1.73, Median: 282, Max: 395, Read: report.Quantiles{Median: 12.4, Max: 1003}, Valid: true, PartitionValid: &yes},
 		{Label: "100ms", MsgsPerOp: 2.9, Median: 240, Max: 330, Valid: true, PartitionValid: &yes},
 		{Label: "400ms", MsgsPerOp: 1.2, Median: 410, Max: 640, Valid: true, PartitionValid: &no},
 		{Label: "50ms", Err: errors.New("node crashed\nmore")},
@@ -21,10 +23,10 @@ func sampleRows() []Row {
 func TestTable(t *testing.T) {
 	got := Table(sampleRows())
 	for _, want := range []string{
-		"| interval | servers msgs-per-op | stable latency median (ms) | stable latency max (ms) | valid | valid with partitions |",
-		"| default (no flags) | 1.73 | 282 | 395 | yes | yes |",
-		"| 400ms | 1.20 | 410 | 640 | yes | NO |",
-		"| 50ms | - | - | - | error: node crashed | - |",
+		"| interval | servers msgs-per-op | stable latency median (ms) | stable latency max (ms) | read latency median / max (ms) | valid | valid with partitions |",
+		"| default (no flags) | 1.73 | 282 | 395 | 12 / 1003 | yes | yes |",
+		"| 400ms | 1.20 | 410 | 640 | 0 / 0 | yes | NO |",
+		"| 50ms | - | - | - | - | error: node crashed | - |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks %q:\n%s", want, got)

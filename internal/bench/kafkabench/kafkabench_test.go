@@ -51,21 +51,44 @@ func TestQuantiles(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	rows := []Row{
-		{Name: "maelstrom-kafka", Valid: true, Verdict: "valid", Ops: 20000, MsgsPerOp: 1.2,
+		{Name: "maelstrom-kafka", Valid: true, Verdict: "valid", Ops: 20000, MsgsPerOp: 0.05, Lag: 0.0912,
 			Send: Quantiles{N: 9000, Median: 0.5, P99: 2, Max: 20}, Poll: Quantiles{N: 9000, Median: 0.3, P99: 1, Max: 9}},
-		{Name: "baseline", Valid: true, Verdict: "valid", Ops: 15000, MsgsPerOp: 9.6,
+		{Name: "previous", Valid: true, Verdict: "valid", Ops: 19000, MsgsPerOp: 1,
+			Send: Quantiles{N: 9000, Median: 0.8, P99: 2, Max: 20}},
+		{Name: "baseline", Valid: true, Verdict: "valid", Ops: 15000, MsgsPerOp: 6,
 			Send: Quantiles{N: 7000, Median: 3, P99: 9, Max: 40}},
 	}
 	tab := Table(rows)
-	for _, want := range []string{"| maelstrom-kafka | valid | 20000 | 1.20 | 0.50 / 2.00 / 20.00 | 0.30 / 1.00 / 9.00 |",
-		"| baseline | valid | 15000 | 9.60 | 3.00 / 9.00 / 40.00 | - |", "8.0x"} {
+	for _, want := range []string{
+		"| maelstrom-kafka | valid | 20000 | 0.05 | 0.50 / 2.00 / 20.00 | 0.30 / 1.00 / 9.00 | 0.091 |",
+		"| previous | valid | 19000 | 1.00 | 0.80 / 2.00 / 20.00 | - | 0.000 |",
+		"| baseline | valid | 15000 | 6.00 | 3.00 / 9.00 / 40.00 | - | 0.000 |",
+		"servers msgs-per-op 0.05 (target <= 0.1)", "send median 0.50 ms and poll median 0.30 ms (target < 1 ms)",
+		"servers msgs-per-op: 120x"} {
 		if !strings.Contains(tab, want) {
 			t.Fatalf("table lacks %q:\n%s", want, tab)
 		}
 	}
-	rows[1].Err = errors.New("boom\nmore")
-	if tab := Table(rows); !strings.Contains(tab, "error: boom |") || strings.Contains(tab, "x (target") {
+	rows[2].Err = errors.New("boom\nmore")
+	if tab := Table(rows); !strings.Contains(tab, "error: boom |") || strings.Contains(tab, "(target") {
 		t.Fatalf("error row:\n%s", tab)
+	}
+}
+
+func TestWorstLag(t *testing.T) {
+	cases := []struct {
+		figures map[string]any
+		want    float64
+	}{
+		{map[string]any{"worst-realtime-lag": map[string]any{"lag": 0.25, "key": "3"}}, 0.25},
+		{map[string]any{"worst-realtime-lag": map[string]any{"lag": json.Number("1.5")}}, 1.5},
+		{map[string]any{"worst-realtime-lag": "odd"}, 0},
+		{nil, 0},
+	}
+	for _, c := range cases {
+		if got := worstLag(c.figures); got != c.want {
+			t.Errorf("worstLag(%v) = %v, want %v", c.figures, got, c.want)
+		}
 	}
 }
 
@@ -80,13 +103,13 @@ func TestArgs(t *testing.T) {
 // TestRun runs the benchmark end to end with short runs.
 func TestRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs two kafka tests")
+		t.Skip("runs three kafka tests")
 	}
 	rows, err := Run(context.Background(), Config{TimeLimit: 3, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 {
+	if len(rows) != 3 {
 		t.Fatalf("%d rows", len(rows))
 	}
 	for _, r := range rows {
@@ -95,8 +118,10 @@ func TestRun(t *testing.T) {
 			t.Fatalf("row %s (error: %v)", b, r.Err)
 		}
 	}
-	if rows[1].MsgsPerOp <= rows[0].MsgsPerOp {
-		t.Fatalf("the baseline used fewer messages per op:\n%s", Table(rows))
+	for _, r := range rows[1:] {
+		if r.MsgsPerOp <= rows[0].MsgsPerOp {
+			t.Fatalf("%s used no more messages per op than maelstrom-kafka:\n%s", r.Name, Table(rows))
+		}
 	}
 	t.Log("\n" + Table(rows))
 }
