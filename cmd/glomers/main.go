@@ -14,5 +14,5 @@ package main
 import "gossip-glomers/internal/cli"
 
 func main() {
-	cli.Main(newBenchBroadcastCmd(), newBenchCounterCmd(), newBenchKafkaCmd())
+	cli.Main(newBenchBroadcastCmd(), newBenchCounterCmd(), newBenchKafkaCmd(), newBenchNetCmd(), newBenchCheckersCmd(), newBenchChallengesCmd())
 }

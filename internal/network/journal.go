@@ -2,7 +2,6 @@ package network
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -28,7 +27,8 @@ type Event struct {
 }
 
 // Journal counts every send and delivery, as Maelstrom's net journal does,
-// and optionally streams them as JSON lines so a run can be inspected.
+// and optionally streams them as JSON lines so a run can be inspected. It
+// keeps counts only: what a run sent is on disk, not in memory.
 type Journal struct {
 	start time.Time
 	// Trace, if set, gets a line for every send (TraceSend) and delivery
@@ -36,10 +36,10 @@ type Journal struct {
 	Trace                io.Writer
 	TraceSend, TraceRecv bool
 
-	mu    sync.Mutex
-	out   *bufio.Writer
-	err   error
-	stats map[group]*counts
+	mu     sync.Mutex
+	out    *bufio.Writer
+	err    error
+	counts [3]counts // by group
 }
 
 type group int
@@ -50,53 +50,75 @@ const (
 	groupServers
 )
 
-type counts struct {
-	sends, recvs int
-	ids          map[int64]struct{}
-}
+type counts struct{ sends, recvs int }
 
 // NewJournal starts a journal; w may be nil to keep only the counts.
 func NewJournal(start time.Time, w io.Writer) *Journal {
-	j := &Journal{start: start, stats: map[group]*counts{}}
+	j := &Journal{start: start}
 	if w != nil {
 		j.out = bufio.NewWriterSize(w, 1<<16)
 	}
-	for _, g := range []group{groupAll, groupClients, groupServers} {
-		j.stats[g] = &counts{ids: map[int64]struct{}{}}
-	}
 	return j
 }
+
+// encodeBuffers hold events being encoded, outside the journal's lock.
+var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 func (j *Journal) record(t EventType, at time.Time, m wire.Message) {
 	if j == nil {
 		return
 	}
+	j.recordAll(t, at, []wire.Message{m})
+}
+
+// recordAll journals messages sent or delivered at the same time.
+func (j *Journal) recordAll(t EventType, at time.Time, ms []wire.Message) {
+	if j == nil {
+		return
+	}
+	var buf *[]byte
+	if j.out != nil {
+		buf = encodeBuffers.Get().(*[]byte)
+		defer encodeBuffers.Put(buf)
+		b := (*buf)[:0]
+		for _, m := range ms {
+			b = appendEvent(b, t, at.Sub(j.start), m)
+		}
+		*buf = b
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	groups := []group{groupAll, groupServers}
-	if InvolvesClient(m) {
-		groups[1] = groupClients
-	}
-	for _, g := range groups {
-		c := j.stats[g]
-		if t == EventSend {
-			c.sends++
-		} else {
-			c.recvs++
+	for _, m := range ms {
+		g := groupServers
+		if InvolvesClient(m) {
+			g = groupClients
 		}
-		c.ids[m.ID] = struct{}{}
-	}
-	if j.Trace != nil && ((t == EventSend && j.TraceSend) || (t == EventRecv && j.TraceRecv)) {
-		fmt.Fprintf(j.Trace, "%s %s %s -> %s %s\n", at.Sub(j.start).Round(time.Microsecond), t, m.Src, m.Dest, m.Body)
-	}
-	if j.out != nil && j.err == nil {
-		b, err := json.Marshal(Event{Type: t, Time: at.Sub(j.start), Message: m})
-		if err == nil {
-			b = append(b, '\n')
-			_, err = j.out.Write(b)
+		for _, c := range []*counts{&j.counts[groupAll], &j.counts[g]} {
+			if t == EventSend {
+				c.sends++
+			} else {
+				c.recvs++
+			}
 		}
-		j.err = err
+		if j.Trace != nil && ((t == EventSend && j.TraceSend) || (t == EventRecv && j.TraceRecv)) {
+			fmt.Fprintf(j.Trace, "%s %s %s -> %s %s\n", at.Sub(j.start).Round(time.Microsecond), t, m.Src, m.Dest, m.Body)
+		}
 	}
+	if buf != nil && j.err == nil {
+		_, j.err = j.out.Write(*buf)
+	}
+}
+
+// appendEvent appends one journal line, exactly as json.Marshal encodes an
+// Event, and a newline.
+func appendEvent(b []byte, t EventType, since time.Duration, m wire.Message) []byte {
+	b = append(b, `{"type":`...)
+	b = wire.AppendString(b, string(t))
+	b = append(b, `,"time":`...)
+	b = strconv.AppendInt(b, int64(since), 10)
+	b = append(b, `,"message":`...)
+	b = wire.AppendMessage(b, m)
+	return append(b, "}\n"...)
 }
 
 // Flush writes out buffered events and returns the first write error.
@@ -127,8 +149,12 @@ func (j *Journal) Stats() Stats {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	get := func(g group) GroupStats {
-		c := j.stats[g]
-		return GroupStats{SendCount: c.sends, RecvCount: c.recvs, MsgCount: len(c.ids)}
+		c := j.counts[g]
+		// Maelstrom counts distinct message ids over sends and deliveries
+		// (maelstrom.net.checker/basic-stats, dense-int-cardinality). Every id is journaled as sent
+		// exactly once, before any delivery of it (Send), so the distinct ids
+		// are the sends: no set of ids, which would grow with the run.
+		return GroupStats{SendCount: c.sends, RecvCount: c.recvs, MsgCount: c.sends}
 	}
 	return Stats{All: get(groupAll), Clients: get(groupClients), Servers: get(groupServers)}
 }

@@ -9,12 +9,13 @@
 package network
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gossip-glomers/internal/wire"
@@ -35,20 +36,33 @@ type DeliverFunc func(wire.Message)
 // registered.
 var ErrUnknownEndpoint = errors.New("no such endpoint on the network")
 
-// Network is safe for concurrent use.
+// Network is safe for concurrent use. Sending and delivering take no lock
+// shared by the whole network except, briefly, a read lock on the endpoint
+// table: message ids come from an atomic counter and partitions from an
+// immutable snapshot, so node pumps on different cores do not queue behind
+// one another.
 type Network struct {
 	latency Latency
 	journal *Journal
+	epoch   time.Time // deadlines are kept as monotonic nanoseconds since then
 
-	mu        sync.Mutex
-	rng       *rand.Rand
-	nextID    int64
+	nextID atomic.Int64
+
+	rngMu sync.Mutex // only uniform and exponential latencies draw from rng
+	rng   *rand.Rand
+
+	partitionMu sync.Mutex                // serialises Partition and Heal
+	grudges     atomic.Pointer[grudgeSet] // replaced whole, never changed once published
+
+	mu        sync.RWMutex
 	endpoints map[string]*endpoint
-	grudges   map[string]map[string]bool // dest -> srcs whose messages it drops
-	closedAt  map[string]time.Time       // when each unregistered endpoint went
+	closedAt  map[string]time.Time // when each unregistered endpoint went
 	closed    bool
 	limit     backlogLimit
 }
+
+// grudgeSet is dest -> srcs whose messages it drops.
+type grudgeSet map[string]map[string]bool
 
 // Backlog is what waits in an endpoint's queue: a count of messages and
 // their size in bytes (source, destination and body).
@@ -102,18 +116,41 @@ func (n *Network) LimitBacklog(max Backlog, overflow func(Overflow)) {
 
 // New returns an empty network. The journal may be nil (nothing recorded).
 func New(latency Latency, rng *rand.Rand, journal *Journal) *Network {
-	return &Network{
+	n := &Network{
 		latency:   latency,
 		journal:   journal,
+		epoch:     time.Now(),
 		rng:       rng,
 		endpoints: map[string]*endpoint{},
-		grudges:   map[string]map[string]bool{},
 	}
+	n.grudges.Store(&grudgeSet{})
+	return n
 }
 
 // Register adds an endpoint; deliver is called from the endpoint's own
 // goroutine, so a slow receiver delays only itself.
 func (n *Network) Register(name string, deliver DeliverFunc) error {
+	return n.register(name, deliver, nil)
+}
+
+// BatchDeliverFunc receives, at once, messages that fell due together for
+// an endpoint, in the order its queue yields them (see RegisterBatch).
+type BatchDeliverFunc func([]wire.Message)
+
+// maxBatch bounds how many messages one batch delivery hands over.
+const maxBatch = 256
+
+// RegisterBatch is Register for a receiver that takes several messages at
+// once: when the endpoint's queue yields a message and further ones are
+// already due (their wait, in whole milliseconds, is zero), they are
+// delivered together, in the order one-at-a-time delivery would have given
+// them. A node's stdin takes them in one write instead of one each. The
+// slice is reused after deliver returns.
+func (n *Network) RegisterBatch(name string, deliver BatchDeliverFunc) error {
+	return n.register(name, nil, deliver)
+}
+
+func (n *Network) register(name string, one DeliverFunc, batch BatchDeliverFunc) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -122,7 +159,8 @@ func (n *Network) Register(name string, deliver DeliverFunc) error {
 	if _, dup := n.endpoints[name]; dup {
 		return fmt.Errorf("endpoint %q is already registered", name)
 	}
-	e := &endpoint{net: n, name: name, deliver: deliver, limit: n.limit, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	e := &endpoint{net: n, name: name, deliver: one, deliverBatch: batch, limit: n.limit,
+		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	n.endpoints[name] = e
 	go e.pump()
 	return nil
@@ -149,16 +187,16 @@ func (n *Network) Unregister(name string) {
 // ClosedAt tells when the endpoint of that name was unregistered, if it was
 // (a closed client: for the warning about a late reply to it).
 func (n *Network) ClosedAt(name string) (time.Time, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	n.mu.RLock()
+	defer n.mu.RUnlock()
 	at, ok := n.closedAt[name]
 	return at, ok
 }
 
 // Registered reports whether an endpoint of that name exists now.
 func (n *Network) Registered(name string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	n.mu.RLock()
+	defer n.mu.RUnlock()
 	_, ok := n.endpoints[name]
 	return ok
 }
@@ -166,62 +204,74 @@ func (n *Network) Registered(name string) bool {
 // Send accepts a message: it gets the next global id, is journaled as sent,
 // and is queued for its destination with a deadline of now plus its latency.
 func (n *Network) Send(m wire.Message) (int64, error) {
-	n.mu.Lock()
 	// Maelstrom takes the id before validating, so rejected sends leave gaps.
-	id := n.nextID
-	n.nextID++
+	id := n.nextID.Add(1) - 1
 	m.ID = id
-	if _, ok := n.endpoints[m.Src]; !ok {
-		n.mu.Unlock()
+	n.mu.RLock()
+	_, srcOK := n.endpoints[m.Src]
+	dest := n.endpoints[m.Dest]
+	n.mu.RUnlock()
+	if !srcOK {
 		return id, fmt.Errorf("invalid source %q: %w", m.Src, ErrUnknownEndpoint)
 	}
-	dest, ok := n.endpoints[m.Dest]
-	if !ok {
-		n.mu.Unlock()
+	if dest == nil {
 		return id, fmt.Errorf("invalid dest %q: %w", m.Dest, ErrUnknownEndpoint)
 	}
 	var delay time.Duration
 	if !InvolvesClient(m) {
-		delay = n.latency.Draw(n.rng)
+		delay = n.draw()
 	}
 	now := time.Now()
-	n.mu.Unlock()
-
-	// Journal outside the network's lock (it encodes and writes the
-	// message), but before queueing, so a send is always journaled before
-	// its delivery.
+	// Journaled before it is queued, so a send always precedes its delivery.
 	n.journal.record(EventSend, now, m)
-	dest.push(queued{deadline: now.Add(delay), msg: m})
+	dest.push(queued{deadline: n.since(now) + delay, msg: m})
 	return id, nil
 }
+
+// draw is one message's latency; only the random distributions need the
+// shared generator.
+func (n *Network) draw() time.Duration {
+	if n.latency.Mean <= 0 || n.latency.Dist == "constant" || n.latency.Dist == "" {
+		return n.latency.Draw(nil)
+	}
+	n.rngMu.Lock()
+	defer n.rngMu.Unlock()
+	return n.latency.Draw(n.rng)
+}
+
+// since is t on the network's clock: monotonic nanoseconds since New.
+func (n *Network) since(t time.Time) time.Duration { return t.Sub(n.epoch) }
 
 // Partition makes each dest drop messages from the given sources, on top of
 // any partition already in place (Maelstrom's drop!).
 func (n *Network) Partition(grudge map[string][]string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	n.partitionMu.Lock()
+	defer n.partitionMu.Unlock()
+	next := grudgeSet{}
+	for dest, srcs := range *n.grudges.Load() {
+		next[dest] = maps.Clone(srcs)
+	}
 	for dest, srcs := range grudge {
-		if n.grudges[dest] == nil {
-			n.grudges[dest] = map[string]bool{}
+		if next[dest] == nil {
+			next[dest] = map[string]bool{}
 		}
 		for _, src := range srcs {
-			n.grudges[dest][src] = true
+			next[dest][src] = true
 		}
 	}
+	n.grudges.Store(&next)
 }
 
 // Heal removes every partition.
 func (n *Network) Heal() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.grudges = map[string]map[string]bool{}
+	n.partitionMu.Lock()
+	defer n.partitionMu.Unlock()
+	n.grudges.Store(&grudgeSet{})
 }
 
 // dropped reports whether dest currently refuses messages from src.
 func (n *Network) dropped(src, dest string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.grudges[dest][src]
+	return (*n.grudges.Load())[dest][src]
 }
 
 // Close stops every endpoint; queued messages are discarded, as at
@@ -238,33 +288,66 @@ func (n *Network) Close() {
 }
 
 type queued struct {
-	deadline time.Time
+	deadline time.Duration // on the network's clock (Network.since)
 	msg      wire.Message
 }
 
 // queue is a min-heap by deadline; ties keep send order (by message id).
+// It is written out rather than built on container/heap, whose interface
+// values cost an allocation for every message pushed and popped.
 type queue []queued
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
-	if q[i].deadline.Equal(q[j].deadline) {
+func (q queue) less(i, j int) bool {
+	if q[i].deadline == q[j].deadline {
 		return q[i].msg.ID < q[j].msg.ID
 	}
-	return q[i].deadline.Before(q[j].deadline)
+	return q[i].deadline < q[j].deadline
 }
-func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(queued)) }
-func (q *queue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
+
+func (q *queue) push(item queued) {
+	*q = append(*q, item)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+// pop removes and returns the earliest item; q must not be empty.
+func (q *queue) pop() queued {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = queued{} // let the message's bytes go
+	h = h[:last]
+	for i := 0; ; {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h.less(l, least) {
+			least = l
+		}
+		if r < len(h) && h.less(r, least) {
+			least = r
+		}
+		if least == i {
+			break
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+	*q = h
+	return top
 }
 
 type endpoint struct {
-	net     *Network
-	name    string
-	deliver DeliverFunc
+	net          *Network
+	name         string
+	deliver      DeliverFunc      // one of these two is set
+	deliverBatch BatchDeliverFunc //
 
 	mu         sync.Mutex
 	q          queue
@@ -286,7 +369,7 @@ func (e *endpoint) push(item queued) {
 		e.mu.Unlock()
 		return
 	}
-	heap.Push(&e.q, item)
+	e.q.push(item)
 	e.bytes += queuedSize(item.msg)
 	if waiting := (Backlog{Messages: len(e.q), Bytes: e.bytes}); e.limit.passed(waiting) {
 		e.overflowed = true
@@ -305,15 +388,30 @@ func (e *endpoint) push(item queued) {
 	}
 }
 
+// pop takes the earliest message.
 func (e *endpoint) pop() (queued, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.q) == 0 {
 		return queued{}, false
 	}
-	item := heap.Pop(&e.q).(queued)
+	return e.popLocked(), true
+}
+
+// popDue takes the earliest message if its deadline is before dueBy.
+func (e *endpoint) popDue(dueBy time.Duration) (queued, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.q) == 0 || e.q[0].deadline >= dueBy {
+		return queued{}, false
+	}
+	return e.popLocked(), true
+}
+
+func (e *endpoint) popLocked() queued {
+	item := e.q.pop()
 	e.bytes -= queuedSize(item.msg)
-	return item, true
+	return item
 }
 
 // overflowLocked describes the backlog, naming its main source (counted
@@ -332,11 +430,25 @@ func (e *endpoint) overflowLocked(waiting Backlog) Overflow {
 	return o
 }
 
+func (e *endpoint) stopped() bool {
+	select {
+	case <-e.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // pump is Maelstrom's recv! loop: take the earliest-deadline message, drop it
 // if the receiver holds a grudge against its source, otherwise sleep until its
 // deadline and deliver it. Like Maelstrom, the receiver commits to the message
 // it took: one that arrives meanwhile with an earlier deadline waits behind it.
+// A batch receiver also gets, with it, the messages that loop would deliver
+// next without sleeping.
 func (e *endpoint) pump() {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var batch []wire.Message
 	for {
 		item, ok := e.pop()
 		if !ok {
@@ -351,21 +463,40 @@ func (e *endpoint) pump() {
 			continue
 		}
 		// Maelstrom sleeps (long dt) ms: whole milliseconds, truncated.
-		if wait := time.Until(item.deadline).Truncate(time.Millisecond); wait > 0 {
-			t := time.NewTimer(wait)
+		if wait := (item.deadline - e.net.since(time.Now())).Truncate(time.Millisecond); wait > 0 {
+			timer.Reset(wait)
 			select {
-			case <-t.C:
+			case <-timer.C:
 			case <-e.stop:
-				t.Stop()
+				timer.Stop()
 				return
 			}
 		}
-		select {
-		case <-e.stop:
-			return
-		default:
+		if e.deliverBatch == nil {
+			if e.stopped() {
+				return
+			}
+			e.net.journal.record(EventRecv, time.Now(), item.msg)
+			e.deliver(item.msg)
+			continue
 		}
-		e.net.journal.record(EventRecv, time.Now(), item.msg)
-		e.deliver(item.msg)
+		batch = append(batch[:0], item.msg)
+		// Due now: a wait that truncates to 0 ms, as the loop above computes it.
+		dueBy := e.net.since(time.Now()) + time.Millisecond
+		for len(batch) < maxBatch {
+			next, ok := e.popDue(dueBy)
+			if !ok {
+				break
+			}
+			if !e.net.dropped(next.msg.Src, e.name) {
+				batch = append(batch, next.msg)
+			}
+		}
+		if e.stopped() {
+			return
+		}
+		e.net.journal.recordAll(EventRecv, time.Now(), batch)
+		e.deliverBatch(batch)
+		clear(batch) // let the messages' bytes go
 	}
 }

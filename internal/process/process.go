@@ -179,14 +179,20 @@ var ErrKilled = errors.New("node killed")
 // full; what is sent to the node meanwhile waits in the network's queue for
 // it, which the network bounds. Kill unblocks it.
 func (p *Node) Write(line []byte) error {
+	buf := make([]byte, 0, len(line)+1)
+	return p.WriteLines(append(append(buf, line...), '\n'))
+}
+
+// WriteLines is Write for lines that already end in newlines, several at
+// once: one write, so a batch of messages costs one system call. lines is
+// not kept.
+func (p *Node) WriteLines(lines []byte) error {
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
 	if p.killed.Load() {
 		return ErrKilled
 	}
-	buf := make([]byte, 0, len(line)+1)
-	buf = append(append(buf, line...), '\n')
-	_, err := p.stdin.Write(buf)
+	_, err := p.stdin.Write(lines)
 	return err
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"gossip-glomers/internal/wire"
 )
 
 // How Maelstrom reads a node's stdout (maelstrom.process/stdout-thread and
@@ -177,4 +179,242 @@ func (o *nodeOutputs) of(node string) *nodeOutput {
 		o.nodes[node] = out
 	}
 	return out
+}
+
+// parseEnvelope reads one line a node wrote to stdout (see
+// parseGeneralEnvelope in nodes.go for what it accepts): the common line
+// the quick way, any other the general way.
+func parseEnvelope(line []byte) (wire.Message, []byte, error) {
+	if m, ok := parseSimpleEnvelope(line); ok {
+		return m, nil, nil
+	}
+	return parseGeneralEnvelope(line)
+}
+
+// parseSimpleEnvelope is parseEnvelope for the line nearly every node writes:
+// strict JSON with nothing after it, an object holding "src" and "dest" as
+// plain strings (printable ASCII, no escapes) and an object "body", each
+// once, and nothing else. It gives the same message parseEnvelope would, the
+// body being the line's own bytes, in one pass that validates as it goes
+// instead of decoding the line into a map first. ok is false for any other
+// line (and for valid JSON it does not follow, such as values nested deeper
+// than Jackson reads), which parseEnvelope then reads the general way and
+// reports, if it must.
+func parseSimpleEnvelope(line []byte) (m wire.Message, ok bool) {
+	if jacksonLimits(line) != nil {
+		return m, false
+	}
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return m, false
+	}
+	i++
+	for {
+		i = skipSpace(line, i)
+		keyEnd, ok := scanString(line, i)
+		if !ok {
+			return m, false // "}" at once is an empty object: no envelope
+		}
+		key := line[i+1 : keyEnd-1]
+		i = skipSpace(line, keyEnd)
+		if i >= len(line) || line[i] != ':' {
+			return m, false
+		}
+		i = skipSpace(line, i+1)
+		end, ok := scanValue(line, i, 1)
+		if !ok {
+			return m, false
+		}
+		value := line[i:end]
+		switch string(key) {
+		case "src":
+			if m.Src != "" || !plainString(value) {
+				return m, false
+			}
+			m.Src = string(value[1 : len(value)-1])
+		case "dest":
+			if m.Dest != "" || !plainString(value) {
+				return m, false
+			}
+			m.Dest = string(value[1 : len(value)-1])
+		case "body":
+			if m.Body != nil || value[0] != '{' {
+				return m, false
+			}
+			m.Body = value
+		default: // "id", escaped keys, unknown keys: the general way
+			return m, false
+		}
+		i = skipSpace(line, end)
+		if i >= len(line) {
+			return m, false
+		}
+		switch line[i] {
+		case ',':
+			i++
+		case '}':
+			done := skipSpace(line, i+1) == len(line) // nothing after the value
+			return m, done && m.Src != "" && m.Dest != "" && m.Body != nil
+		default:
+			return m, false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue checks that a strict JSON value (RFC 8259) starts at b[i] and
+// returns the index just past it. It accepts nothing encoding/json rejects;
+// it gives up on values nested more than Jackson's limit deep (depth counts
+// the enclosing levels), leaving them to the general reader.
+func scanValue(b []byte, i, depth int) (end int, ok bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return scanString(b, i)
+	case c == '{' || c == '[':
+		if depth++; depth > jacksonMaxDepth {
+			return i, false
+		}
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == closing {
+			return i + 1, true
+		}
+		for {
+			if c == '{' {
+				if i, ok = scanString(b, i); !ok {
+					return i, false
+				}
+				if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+					return i, false
+				}
+				i = skipSpace(b, i+1)
+			}
+			if i, ok = scanValue(b, i, depth); !ok {
+				return i, false
+			}
+			if i = skipSpace(b, i); i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ',':
+				i = skipSpace(b, i+1)
+			case closing:
+				return i + 1, true
+			default:
+				return i, false
+			}
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanNumber(b, i)
+	}
+	for _, lit := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(b[i:], []byte(lit)) {
+			return i + len(lit), true
+		}
+	}
+	return i, false
+}
+
+// scanString checks a JSON string starting at b[i] (no raw control
+// characters; only JSON's escapes) and returns the index past its quote.
+func scanString(b []byte, i int) (end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false
+	}
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
+			return i, false
+		case c == '\\':
+			if i++; i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) {
+					return i, false
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !isHex(h) {
+						return i, false
+					}
+				}
+				i += 4
+			default:
+				return i, false
+			}
+		}
+	}
+	return i, false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// scanNumber checks a JSON number starting at b[i]: -?(0|[1-9][0-9]*)
+// (.[0-9]+)?([eE][+-]?[0-9]+)?, and returns the index past it.
+func scanNumber(b []byte, i int) (end int, ok bool) {
+	digits := func() bool {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return i, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// plainString reports whether a JSON string value is non-empty and holds
+// only printable ASCII without escapes: its bytes between the quotes are
+// the string itself.
+func plainString(v []byte) bool {
+	if len(v) < 3 || v[0] != '"' || v[len(v)-1] != '"' {
+		return false
+	}
+	for _, c := range v[1 : len(v)-1] {
+		if c < 0x20 || c > 0x7e || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }

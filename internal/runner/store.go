@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"gossip-glomers/internal/history"
@@ -111,6 +112,9 @@ func WriteAnalysis(dir string, wl *workload.Workload, h history.History, res *re
 	return writeMaelstromHistories(dir, wl, h)
 }
 
+// latestSeq numbers the temporary links UpdateLatest makes.
+var latestSeq atomic.Int64
+
 // UpdateLatest points store/latest and store/<workload>/latest at dir, a
 // run folder under root ("" is "store").
 func UpdateLatest(root, dir string) error {
@@ -122,12 +126,17 @@ func UpdateLatest(root, dir string) error {
 		if err != nil {
 			return err
 		}
-		tmp := link + ".tmp"
-		os.Remove(tmp)
+		// A temporary name of this run's own, so that runs finishing at
+		// once (glomers challenges --parallel) never take each other's.
+		tmp := fmt.Sprintf("%s.%d.%d.tmp", link, os.Getpid(), latestSeq.Add(1))
 		if err := os.Symlink(rel, tmp); err != nil {
 			return err
 		}
-		return os.Rename(tmp, link)
+		if err := os.Rename(tmp, link); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return nil
 	}
 	if err := relink(filepath.Join(root, "latest"), dir); err != nil {
 		return err

@@ -132,6 +132,16 @@ func Equal(a, b any) bool {
 // map key: two values decoded from the wire have the same key iff they are
 // Equal.
 func Key(v any) string {
+	// The common keys (a message, an id, a key) without encoding/json; each
+	// is exactly what json.Marshal writes for it.
+	switch x := v.(type) {
+	case string:
+		return string(AppendString(nil, x))
+	case json.Number:
+		if c := forComparison(x).(json.Number); IsNumberText(string(c)) {
+			return string(c)
+		}
+	}
 	b, err := json.Marshal(forComparison(v))
 	if err != nil {
 		return fmt.Sprint(v)
