@@ -15,7 +15,6 @@
 package txnlistappend
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -28,9 +27,6 @@ import (
 	"gossip-glomers/internal/workload/txnrw"
 )
 
-// rpcTimeout is Maelstrom's default client RPC timeout.
-const rpcTimeout = 5 * time.Second
-
 // New returns the txn-list-append workload.
 func New() *workload.Workload {
 	return &workload.Workload{
@@ -39,7 +35,7 @@ func New() *workload.Workload {
 		EDN:            ednValues,
 		NewGenerator:   func(p *workload.Params) workload.Generator { return NewGenerator(p) },
 		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
-			return &client{conn: conn, node: node}
+			return &txnrw.Client{Conn: conn, Node: node, Parse: ParseReply}
 		},
 		Check: func(p *workload.Params, h history.History) checker.Result {
 			return elle.CheckListAppend(h, elle.Options{ConsistencyModels: p.ConsistencyModels})
@@ -74,58 +70,22 @@ func (g *Generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, b
 // Update ignores completions: Elle's generator is open-loop.
 func (g *Generator) Update(history.Op) {}
 
-type client struct {
-	conn workload.Conn
-	node string
-}
-
-// Invoke sends one transaction. No f is idempotent: a timeout or an
-// indefinite error is info, a definite error (txn-conflict, abort) fail.
-func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
-	reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "txn", "txn": op.Value}, rpcTimeout)
-	var txn []any
-	if err == nil {
-		txn, err = ParseReply(reply)
-	}
-	if err != nil {
-		return workload.Complete(op, nil, err, false)
-	}
-	return workload.Complete(op, txn, nil, false)
-}
-
 // ParseReply validates a txn_ok body as Maelstrom's closed schema does and
 // returns its transaction: a list (null reads as empty) of exactly
 // three-element micro-ops, each a read ["r", k, list or null] or an append
 // ["append", k, v]; keys and elements may be any JSON.
 func ParseReply(body wire.Body) ([]any, error) {
-	if err := workload.Expect(body, "txn_ok", "txn"); err != nil {
-		return nil, err
-	}
-	raw := body["txn"]
-	if raw == nil {
-		return []any{}, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return nil, fmt.Errorf("txn_ok: txn %v is not a sequence", raw)
-	}
-	out := make([]any, len(list))
-	for i, e := range list {
-		m, ok := e.([]any)
-		if !ok || len(m) != 3 {
-			return nil, fmt.Errorf("txn_ok: micro-op %v is not a 3-element array", e)
-		}
+	return txnrw.ParseTxnOK(body, func(e any, m []any) error {
 		switch m[0] {
 		case "r":
 			// A sequence schema accepts null as the empty sequence.
 			if _, isList := m[2].([]any); m[2] != nil && !isList {
-				return nil, fmt.Errorf("txn_ok: read %v: the value is not a list", e)
+				return fmt.Errorf("txn_ok: read %v: the value is not a list", e)
 			}
 		case "append":
 		default:
-			return nil, fmt.Errorf("txn_ok: micro-op %v has f %v, want \"r\" or \"append\"", e, m[0])
+			return fmt.Errorf("txn_ok: micro-op %v has f %v, want \"r\" or \"append\"", e, m[0])
 		}
-		out[i] = []any{m[0], m[1], m[2]}
-	}
-	return out, nil
+		return nil
+	})
 }

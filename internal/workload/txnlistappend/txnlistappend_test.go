@@ -11,6 +11,7 @@ import (
 	"gossip-glomers/internal/history"
 	"gossip-glomers/internal/wire"
 	"gossip-glomers/internal/workload"
+	"gossip-glomers/internal/workload/txnrw"
 )
 
 // The generator is txn-rw-register's with appends for writes: reads carry
@@ -121,7 +122,7 @@ func TestClient(t *testing.T) {
 			"txn": []any{[]any{"r", json.Number("1"), json.Number("5")}}}}, history.Info, "indeterminate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{conn: tc.conn, node: "n0"}
+			c := &txnrw.Client{Conn: tc.conn, Node: "n0", Parse: ParseReply}
 			got := c.Invoke(context.Background(), inv)
 			if got.Type != tc.typ {
 				t.Fatalf("type %s, want %s (error %v)", got.Type, tc.typ, got.Error)

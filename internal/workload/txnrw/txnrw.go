@@ -31,7 +31,7 @@ func New() *workload.Workload {
 		ReusableClient: true, // Maelstrom's client is Reusable: it survives info ops
 		NewGenerator:   func(p *workload.Params) workload.Generator { return NewGenerator(p) },
 		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
-			return &client{conn: conn, node: node}
+			return &Client{Conn: conn, Node: node, Parse: ParseReply}
 		},
 		Check: func(p *workload.Params, h history.History) checker.Result {
 			return elle.Check(h, elle.Options{ConsistencyModels: p.ConsistencyModels})
@@ -40,18 +40,22 @@ func New() *workload.Workload {
 	}
 }
 
-type client struct {
-	conn workload.Conn
-	node string
+// Client sends each transaction as one txn RPC and checks the txn_ok reply
+// with Parse, the workload's closed schema; both txn workloads use it. No f
+// is idempotent: a timeout or an indefinite error is info, a definite error
+// (txn-conflict, abort) fail.
+type Client struct {
+	Conn  workload.Conn
+	Node  string
+	Parse func(wire.Body) ([]any, error)
 }
 
-// Invoke sends one transaction. No f is idempotent: a timeout or an
-// indefinite error is info, a definite error (txn-conflict, abort) fail.
-func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
-	reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "txn", "txn": op.Value}, rpcTimeout)
+// Invoke sends one transaction.
+func (c *Client) Invoke(ctx context.Context, op history.Op) history.Op {
+	reply, err := c.Conn.Call(ctx, c.Node, wire.Body{"type": "txn", "txn": op.Value}, rpcTimeout)
 	var txn []any
 	if err == nil {
-		txn, err = ParseReply(reply)
+		txn, err = c.Parse(reply)
 	}
 	if err != nil {
 		return workload.Complete(op, nil, err, false)
@@ -64,6 +68,18 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 // three-element micro-ops whose f is "r" or "w"; keys and values may be any
 // JSON.
 func ParseReply(body wire.Body) ([]any, error) {
+	return ParseTxnOK(body, func(e any, m []any) error {
+		if f, _ := m[0].(string); f != "r" && f != "w" {
+			return fmt.Errorf("txn_ok: micro-op %v has f %v, want \"r\" or \"w\"", e, m[0])
+		}
+		return nil
+	})
+}
+
+// ParseTxnOK is the part of the txn workloads' reply schemas they share: a
+// txn_ok body whose txn is a list (null reads as empty) of three-element
+// micro-ops, each of which microOp checks further.
+func ParseTxnOK(body wire.Body, microOp func(e any, m []any) error) ([]any, error) {
 	if err := workload.Expect(body, "txn_ok", "txn"); err != nil {
 		return nil, err
 	}
@@ -81,8 +97,8 @@ func ParseReply(body wire.Body) ([]any, error) {
 		if !ok || len(m) != 3 {
 			return nil, fmt.Errorf("txn_ok: micro-op %v is not a 3-element array", e)
 		}
-		if f, _ := m[0].(string); f != "r" && f != "w" {
-			return nil, fmt.Errorf("txn_ok: micro-op %v has f %v, want \"r\" or \"w\"", e, m[0])
+		if err := microOp(e, m); err != nil {
+			return nil, err
 		}
 		out[i] = []any{m[0], m[1], m[2]}
 	}

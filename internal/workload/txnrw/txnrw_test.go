@@ -145,7 +145,7 @@ func TestClient(t *testing.T) {
 		{"schema", &fakeConn{reply: wire.Body{"type": "txn_ok", "in_reply_to": json.Number("1")}}, history.Info, "indeterminate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{conn: tc.conn, node: "n0"}
+			c := &Client{Conn: tc.conn, Node: "n0", Parse: ParseReply}
 			got := c.Invoke(context.Background(), inv)
 			if got.Type != tc.typ {
 				t.Fatalf("type %s, want %s (error %v)", got.Type, tc.typ, got.Error)
