@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -26,6 +28,7 @@ func newBenchNetCmd() *cobra.Command {
 		nodeCounts []int
 		cases      []string
 		cpuProfile string
+		memProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench-net",
@@ -33,10 +36,12 @@ func newBenchNetCmd() *cobra.Command {
 		Long: `Runs the flood node (internal/bench/netbench/testdata/floodnode) through whole glomers runs
 (echo workload, no client operations): each node keeps a fixed number of messages circulating to random
 peers. Cases: the ceiling with no latency at each --nodes count, challenge 3d's shape (25 nodes,
---latency 100) at about 12,600 msgs/s, and 25 nodes over four windows (memory must not grow).
+--latency 100) at about 12,500 msgs/s, flowing steadily (3d-load) or in bursts of 1,250 every
+100 ms (3d-burst), and 25 nodes over four windows (memory must not grow).
 Writes OUT-DIR/net.md: routed messages per second, glomers' own CPU per routed message (the
 nodes' apart), each hop's time beyond the simulated latency, and glomers' peak memory during the
-window. --cpuprofile writes a pprof CPU profile of the whole benchmark.`,
+window. --cpuprofile writes a pprof CPU profile of the whole benchmark, --memprofile its
+allocations (go tool pprof -sample_index=alloc_space).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Log = cmd.ErrOrStderr()
@@ -47,7 +52,7 @@ window. --cpuprofile writes a pprof CPU profile of the whole benchmark.`,
 				}
 			}
 			if len(cfg.Cases) == 0 {
-				return fmt.Errorf("--cases %s --nodes %v selects no case (cases: ceiling, 3d-load, long)", strings.Join(cases, ","), nodeCounts)
+				return fmt.Errorf("--cases %s --nodes %v selects no case (cases: ceiling, 3d-load, 3d-burst, long)", strings.Join(cases, ","), nodeCounts)
 			}
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
@@ -59,6 +64,12 @@ window. --cpuprofile writes a pprof CPU profile of the whole benchmark.`,
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if memProfile != "" {
+				// Every allocation sampled, so the profile counts bytes and
+				// objects per routed message rather than a sample of them.
+				runtime.MemProfileRate = 1
+				defer writeAllocsProfile(memProfile, cmd.ErrOrStderr())
 			}
 			loadBefore := netbench.LoadAverage()
 			results, err := netbench.Run(cmd.Context(), cfg)
@@ -93,9 +104,24 @@ window. --cpuprofile writes a pprof CPU profile of the whole benchmark.`,
 	f.StringVar(&outDir, "out-dir", "bench", "where to write net.md")
 	f.DurationVar(&window, "window", 5*time.Second, "measured window of each run (the long case is four of them)")
 	f.IntSliceVar(&nodeCounts, "nodes", nil, "node counts of the ceiling case (default 5,25,100)")
-	f.StringSliceVar(&cases, "cases", nil, "cases to run: ceiling, 3d-load, long (default all)")
+	f.StringSliceVar(&cases, "cases", nil, "cases to run: ceiling, 3d-load, 3d-burst, long (default all)")
 	f.IntVar(&cfg.Runs, "runs", 3, "runs of each case")
 	f.StringVar(&cfg.Store, "store", "", "keep the runs' folders here (default: a temporary folder, removed)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of glomers to this file")
+	f.StringVar(&memProfile, "memprofile", "", "write a pprof allocation profile of glomers to this file (every allocation sampled: slower)")
 	return cmd
+}
+
+// writeAllocsProfile writes the allocations made so far to path.
+func writeAllocsProfile(path string, log io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(log, "memory profile: %v\n", err)
+	}
 }

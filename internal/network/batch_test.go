@@ -201,3 +201,31 @@ func TestJournalKeepsNoPerMessageState(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+// A message is due at the one whole millisecond of the network's clock in
+// (deadline - 1 ms, deadline], Maelstrom's window: never after its deadline,
+// less than a millisecond before it, and messages whose deadlines share a
+// window are due at the same instant.
+func TestDueAt(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct{ deadline, want time.Duration }{
+		{0, 0},
+		{1, 0},
+		{ms - 1, 0},
+		{ms, ms},
+		{ms + 1, ms},
+		{100*ms + 300*time.Microsecond, 100 * ms},
+		{100*ms + 999*time.Microsecond, 100 * ms},
+		{101 * ms, 101 * ms},
+		{-ms / 2, -ms},
+	} {
+		if got := dueAt(tc.deadline); got != tc.want {
+			t.Errorf("dueAt(%v) = %v, want %v", tc.deadline, got, tc.want)
+		}
+	}
+	for d := -3 * ms; d < 5*ms; d += 37 * time.Microsecond {
+		if due := dueAt(d); due%ms != 0 || due <= d-ms || due > d {
+			t.Errorf("dueAt(%v) = %v: not a whole millisecond in (deadline - 1 ms, deadline]", d, due)
+		}
+	}
+}

@@ -44,8 +44,8 @@ type Node struct {
 	logFile *os.File
 
 	tailMu     sync.Mutex
-	stdoutTail []string
-	stderrTail []string
+	stdoutTail tail
+	stderrTail tail
 
 	pumps   sync.WaitGroup
 	exited  chan struct{}
@@ -123,7 +123,7 @@ func (p *Node) pumpStdout(r io.Reader, onLine func([]byte)) {
 			chunk = bytes.TrimSuffix(chunk, []byte("\r"))
 			for {
 				line, rest, more := bytes.Cut(chunk, []byte("\r"))
-				p.keep(&p.stdoutTail, string(line))
+				p.keep(&p.stdoutTail, line)
 				onLine(line)
 				if !more {
 					break
@@ -144,7 +144,7 @@ func (p *Node) pumpStderr(r io.Reader, echo io.Writer) {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
 			p.logFile.Write(line)
-			p.keep(&p.stderrTail, string(trimNewline(line)))
+			p.keep(&p.stderrTail, trimNewline(line))
 			if echo != nil {
 				fmt.Fprintf(echo, "%s: %s", p.Name, line)
 			}
@@ -162,13 +162,35 @@ func trimNewline(b []byte) []byte {
 	return b
 }
 
-func (p *Node) keep(tail *[]string, line string) {
+// tail holds the last tailLines lines a pump read, for CrashReport. It
+// keeps the lines themselves, not copies (the pumps never reuse a line's
+// bytes), since it sees every line a node writes.
+type tail struct {
+	lines [tailLines][]byte
+	next  int // where the next line goes
+	full  bool
+}
+
+func (p *Node) keep(t *tail, line []byte) {
 	p.tailMu.Lock()
 	defer p.tailMu.Unlock()
-	*tail = append(*tail, line)
-	if len(*tail) > tailLines {
-		*tail = (*tail)[len(*tail)-tailLines:]
+	t.lines[t.next] = line
+	t.next = (t.next + 1) % tailLines
+	t.full = t.full || t.next == 0
+}
+
+// strings is the lines kept, oldest first.
+func (t *tail) strings() []string {
+	var out []string
+	if t.full {
+		for _, l := range t.lines[t.next:] {
+			out = append(out, string(l))
+		}
 	}
+	for _, l := range t.lines[:t.next] {
+		out = append(out, string(l))
+	}
+	return out
 }
 
 // ErrKilled is returned by Write once Kill has been called.
@@ -222,11 +244,11 @@ func (p *Node) CrashReport(when string) string {
 	if when != "" {
 		s += " " + when
 	}
-	if len(p.stdoutTail) > 0 {
-		s += "\n  last stdout lines:\n    " + join(p.stdoutTail)
+	if lines := p.stdoutTail.strings(); len(lines) > 0 {
+		s += "\n  last stdout lines:\n    " + join(lines)
 	}
-	if len(p.stderrTail) > 0 {
-		s += "\n  last stderr lines:\n    " + join(p.stderrTail)
+	if lines := p.stderrTail.strings(); len(lines) > 0 {
+		s += "\n  last stderr lines:\n    " + join(lines)
 	}
 	return s
 }

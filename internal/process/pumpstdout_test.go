@@ -1,6 +1,7 @@
 package process
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -30,8 +31,29 @@ func TestPumpStdoutSplitsLinesAsJava(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %q gave lines %q, want %q", tc.name, tc.in, got, tc.want)
 		}
-		if len(tc.want) > 0 && !reflect.DeepEqual(p.stdoutTail, tc.want) {
-			t.Errorf("%s: crash-report tail %q, want %q", tc.name, p.stdoutTail, tc.want)
+		if tail := p.stdoutTail.strings(); len(tc.want) > 0 && !reflect.DeepEqual(tail, tc.want) {
+			t.Errorf("%s: crash-report tail %q, want %q", tc.name, tail, tc.want)
+		}
+	}
+}
+
+// The crash report's tail is the last tailLines lines, oldest first, however
+// many came before.
+func TestTailKeepsTheLastLines(t *testing.T) {
+	for _, n := range []int{0, 1, tailLines - 1, tailLines, tailLines + 1, 3*tailLines + 5} {
+		var in strings.Builder
+		var want []string
+		for i := range n {
+			fmt.Fprintf(&in, "line %d\n", i)
+			if i >= n-tailLines {
+				want = append(want, fmt.Sprintf("line %d", i))
+			}
+		}
+		p := &Node{}
+		p.pumps.Add(1)
+		p.pumpStdout(strings.NewReader(in.String()), func([]byte) {})
+		if got := p.stdoutTail.strings(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d lines: tail %q, want %q", n, got, want)
 		}
 	}
 }

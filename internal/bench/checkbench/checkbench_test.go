@@ -35,8 +35,9 @@ func BenchmarkCheck(b *testing.B) {
 // should show.
 func TestSimulatedHistories(t *testing.T) {
 	want := map[string][]string{
-		"unique-ids-duplicates": {"duplicated"},
-		"kafka-lossy":           {"int-poll-skip", "lost-write", "poll-skip", "unseen"},
+		"unique-ids-duplicates":      {"duplicated"},
+		"kafka-lossy":                {"int-poll-skip", "lost-write", "poll-skip", "unseen"},
+		"broadcast-lossy (set-full)": {"lost"},
 	}
 	for _, spec := range Specs() {
 		t.Run(spec.Name, func(t *testing.T) {

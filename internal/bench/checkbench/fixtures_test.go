@@ -24,6 +24,11 @@ var fixtureCases = []struct {
 	{"kafka-lossy", 10_000},
 	{"unique-ids", 20_000},
 	{"unique-ids-duplicates", 20_000},
+	// set-full's histories grow with the square of their length, and the
+	// implementation these were recorded with took seconds at 3000 ops.
+	{"broadcast (set-full)", 3000},
+	{"g-set (set-full)", 3000},
+	{"broadcast-lossy (set-full)", 3000},
 }
 
 func fixturePath(spec string, ops int) string {

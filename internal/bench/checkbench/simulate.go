@@ -7,6 +7,7 @@ package checkbench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -228,6 +229,59 @@ func set(addType, field, readField string) func() Model {
 	}
 }
 
+// lossySet is a broadcast node that gets most things wrong, so that every
+// figure of set-full has something in it. Its clock is the requests it has
+// answered. A message becomes visible to reads some requests after its
+// broadcast (stale); a few are never visible (lost), a few visible for a
+// while and then gone (lost, with a lost latency); a few broadcasts are
+// refused (fail) or stored but answered with a crash (info), so some are
+// never read and some are known only from a read; and now and then a read
+// carries a value no client broadcast (unexpected): integers, 2^64 (past
+// int64), 1.0 where 1 was broadcast, a fraction, a string.
+func lossySet() Model {
+	type stored struct {
+		value any
+		at, v int64 // request count when stored, and the message as an integer
+	}
+	ghosts := []any{int64(1_000_003), json.Number("18446744073709551616"), json.Number("1.0"), "ghost", int64(-7), json.Number("2.5")}
+	var elems []stored
+	var clock int64
+	return func(req wire.Body) (wire.Body, error) {
+		clock++
+		switch req.Type() {
+		case "broadcast":
+			v, _ := req.Int("message")
+			switch v % 71 {
+			case 3: // refused, never stored
+				return errorReply(wire.CodeTemporarilyUnavailable, "refused")
+			case 9: // never stored, and the client cannot tell
+				return errorReply(wire.CodeCrash, "lost it")
+			}
+			elems = append(elems, stored{req["message"], clock, v})
+			if v%71 == 5 { // stored, and the client cannot tell
+				return errorReply(wire.CodeCrash, "crashed after storing")
+			}
+			return ok("broadcast_ok"), nil
+		case "read":
+			seen := []any{}
+			for _, e := range elems {
+				age, lag := clock-e.at, (e.v*7)%23
+				switch {
+				case e.v%61 == 17: // never visible
+				case e.v%53 == 7 && age >= lag+40: // gone after a while
+				case age >= lag:
+					seen = append(seen, e.value)
+				}
+			}
+			if clock%41 == 0 {
+				seen = append(seen, ghosts[(clock/41)%int64(len(ghosts))])
+			}
+			return ok("read_ok", "messages", seen), nil
+		}
+		return ok(req.Type() + "_ok"), nil
+	}
+}
+
 // counter sums the deltas added.
 func counter() Model {
 	var sum int64
@@ -378,6 +432,9 @@ func Specs() []Spec {
 			NewModel: uniqueIDs(97)},
 		{Name: "broadcast (set-full)", Workload: "broadcast", Params: workload.Params{Nodes: fiveNodes, Concurrency: 5},
 			NewModel: set("broadcast", "message", "messages"), MaxOps: 10_000},
+		// Reads lag, lose, forget and invent messages: see lossySet.
+		{Name: "broadcast-lossy (set-full)", Workload: "broadcast", Params: workload.Params{Nodes: fiveNodes, Concurrency: 5},
+			NewModel: lossySet, MaxOps: 10_000},
 		{Name: "g-set (set-full)", Workload: "g-set", Params: workload.Params{Nodes: fiveNodes, Concurrency: 5},
 			NewModel: set("add", "element", "value"), MaxOps: 10_000},
 		{Name: "g-counter (counter)", Workload: "g-counter", Params: workload.Params{Nodes: threeNodes, Concurrency: 3},

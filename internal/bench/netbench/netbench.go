@@ -40,6 +40,12 @@ type Case struct {
 	Tokens   int           // flood messages each node keeps circulating
 	Latency  time.Duration // Maelstrom's --latency (constant)
 	Duration time.Duration // the measured window
+	// Spread is how long each node takes to put its tokens in circulation
+	// (0: all at once). With a constant latency the tokens keep the pace
+	// they started with, so tokens started together would arrive together
+	// every round, and the latency measured would be the time to drain that
+	// burst rather than what the workbench adds to one message.
+	Spread time.Duration
 }
 
 func (c Case) String() string {
@@ -50,15 +56,19 @@ func (c Case) String() string {
 // DefaultCases are the settings: the ceiling at 5, 25 and 100 nodes
 // (no latency, so the tokens go round as fast as the workbench routes
 // them); challenge 3d's shape (25 nodes, --latency 100) at about the
-// 12,600 messages a second of a flooding broadcast node, for the latency
-// the workbench adds; and 25 nodes for four times as long, for memory that
+// 12,600 messages a second of a flooding broadcast node, started over one
+// latency period so that they flow at a steady rate, for the latency the
+// workbench adds; the same with every token started at once (1,250
+// messages falling due together every 100 ms: the latency measured is how
+// long that burst takes to drain); and 25 nodes for four times as long, for memory that
 // must not grow with the run.
 func DefaultCases(window time.Duration) []Case {
 	return []Case{
 		{Name: "ceiling", Nodes: 5, Tokens: 100, Duration: window},
 		{Name: "ceiling", Nodes: 25, Tokens: 40, Duration: window},
 		{Name: "ceiling", Nodes: 100, Tokens: 10, Duration: window},
-		{Name: "3d-load", Nodes: 25, Tokens: 50, Latency: 100 * time.Millisecond, Duration: window},
+		{Name: "3d-load", Nodes: 25, Tokens: 50, Latency: 100 * time.Millisecond, Duration: window, Spread: 100 * time.Millisecond},
+		{Name: "3d-burst", Nodes: 25, Tokens: 50, Latency: 100 * time.Millisecond, Duration: window},
 		{Name: "long", Nodes: 25, Tokens: 40, Duration: 4 * window},
 	}
 }
@@ -177,7 +187,7 @@ func Args(c Case, bin, store string, start time.Time) []string {
 		"--latency", strconv.FormatInt(c.Latency.Milliseconds(), 10),
 		"--",
 		"-tokens", strconv.Itoa(c.Tokens), "-start", strconv.FormatInt(start.UnixMilli(), 10),
-		"-duration", c.Duration.String(), "-grace", grace.String(),
+		"-duration", c.Duration.String(), "-grace", grace.String(), "-spread", c.Spread.String(),
 	}
 }
 

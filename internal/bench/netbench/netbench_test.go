@@ -16,7 +16,7 @@ import (
 func TestFloodRun(t *testing.T) {
 	t.Parallel()
 	bin := e2e.Build(t, netbench.NodePackage)
-	c := netbench.Case{Name: "ceiling", Nodes: 3, Tokens: 5, Latency: 5 * time.Millisecond, Duration: time.Second}
+	c := netbench.Case{Name: "ceiling", Nodes: 3, Tokens: 5, Latency: 5 * time.Millisecond, Duration: time.Second, Spread: 5 * time.Millisecond}
 	results, err := netbench.Run(context.Background(), netbench.Config{Bin: bin, Cases: []netbench.Case{c}, Runs: 1, Store: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -32,8 +32,9 @@ const maxUnexpectedShown = 32
 // added value. known is the ok completion of the add or the first
 // ok read that saw the value, whichever came first; lastPresent and
 // lastAbsent are the latest-invoked reads (their invocations) that saw and
-// missed it.
+// missed it. id numbers the element densely (see gather).
 type element struct {
+	id          int
 	value       any
 	known       *history.Op
 	lastPresent *history.Op
@@ -67,93 +68,26 @@ type outcome struct {
 // Beyond set-full, Top[report.FinalReadMissesKey] names each final read
 // that lacks known values or did not complete ok (see finalReadMisses).
 func Check(h history.History, addF string) checker.Result {
-	var order []string // element keys in first-invocation order
-	elements := map[string]*element{}
-	addedKeys := map[string]bool{}
-	for _, op := range h {
-		if op.IsClient() && op.F == addF && op.Type == history.Invoke {
-			addedKeys[elementKey(op.Value)] = true
-		}
-	}
+	return summarize(h, gather(h, addF))
+}
 
-	unexpected := map[string]any{}
-	invocations := map[int]history.Op{} // process -> its open read invocation
-	var finals []finalRead
-	for _, op := range h {
-		if !op.IsClient() {
-			continue
-		}
-		switch op.F {
-		case addF:
-			key := elementKey(op.Value)
-			if op.Type == history.Invoke {
-				// A new invocation of the same value starts it afresh (assoc).
-				if _, seen := elements[key]; !seen {
-					order = append(order, key)
-				}
-				elements[key] = &element{value: op.Value}
-				continue
-			}
-			if e := elements[key]; e != nil && op.Type == history.OK && e.known == nil {
-				known := op
-				e.known = &known
-			}
-		case "read":
-			if op.Type == history.Invoke {
-				invocations[op.Process] = op
-				continue
-			}
-			inv, ok := invocations[op.Process]
-			delete(invocations, op.Process)
-			final := ok && (inv.Final || op.Final)
-			if final && op.Type != history.OK {
-				finals = append(finals, finalRead{op: op, completed: true})
-			}
-			if !ok || op.Type != history.OK {
-				continue // only ok reads tell anything
-			}
-			present := map[string]bool{}
-			for _, v := range readValues(op.Value) {
-				k := elementKey(v)
-				present[k] = true
-				if !addedKeys[k] {
-					unexpected[k] = v
-				}
-			}
-			if final {
-				finals = append(finals, finalRead{op: op, completed: true, present: present})
-			}
-			comp := op
-			for _, key := range order {
-				e := elements[key]
-				if present[key] {
-					if e.known == nil {
-						e.known = &comp
-					}
-					if e.lastPresent == nil || e.lastPresent.Index < inv.Index {
-						e.lastPresent = &inv
-					}
-				} else if e.lastAbsent == nil || e.lastAbsent.Index < inv.Index {
-					e.lastAbsent = &inv
-				}
-			}
-		}
-	}
+// gathered is what one pass over the history learns: the elements in
+// Jepsen's sort order, the values read that no add sent (by elementKey,
+// each as last read), and the final reads.
+type gathered struct {
+	elements   []*element
+	unexpected map[string]any
+	finals     []finalRead
+}
 
-	sort.SliceStable(order, func(i, j int) bool {
-		return compareElements(elements[order[i]].value, elements[order[j]].value) < 0
-	})
-	outcomes := make([]outcome, 0, len(order))
-	for _, key := range order {
-		outcomes = append(outcomes, judge(elements[key]))
+// summarize judges every element and adds the final read misses.
+func summarize(h history.History, g gathered) checker.Result {
+	outcomes := make([]outcome, 0, len(g.elements))
+	for _, e := range g.elements {
+		outcomes = append(outcomes, judge(e))
 	}
-	for _, inv := range invocations {
-		if inv.Final {
-			finals = append(finals, finalRead{op: inv})
-		}
-	}
-	res := results(outcomes, unexpected)
-	if misses := finalReadMisses(h, finals, order, elements); len(misses) > 0 {
+	res := results(outcomes, g.unexpected)
+	if misses := finalReadMisses(h, g.finals, g.elements); len(misses) > 0 {
 		if res.Top == nil {
 			res.Top = map[string]any{}
 		}
@@ -162,24 +96,191 @@ func Check(h history.History, addF string) checker.Result {
 	return res
 }
 
-// finalRead is a read of the final phase: its ok completion with the values
-// it saw, any other completion, or (completed false) its invocation.
+// elementState is an element while gather runs: positions in the history
+// (-1 for none) instead of ops, and the Index of the two reads, which is
+// what set-full compares.
+type elementState struct {
+	value                             any
+	known, lastPresent, lastAbsent    int
+	lastPresentIndex, lastAbsentIndex int
+}
+
+// gather is set-full's reduction over the history (set-full's check, its
+// reduce over ops of SetFullElement, set-full-add and set-full-read-present
+// and -absent), in one pass that costs little per value read: a history of
+// n operations holds about n^2/8 read values, and Jepsen's own loop visits
+// every element added so far at every read.
+//
+// Each added value gets a dense id, 0, 1, ... in the order of its first
+// invocation, which is the order Jepsen keeps its elements in before
+// sorting them; values read that no add sent get the ids after those.
+// A read marks the ids it saw with its number in stamp, then walks the
+// elements invoked so far reading only stamp.
+func gather(h history.History, addF string) gathered {
+	adds := 0
+	for _, op := range h {
+		if op.IsClient() && op.F == addF && op.Type == history.Invoke {
+			adds++
+		}
+	}
+	ids := newValueIDs(2*adds + 64)
+	for _, op := range h {
+		if op.IsClient() && op.F == addF && op.Type == history.Invoke {
+			ids.id(op.Value, true)
+		}
+	}
+	added := ids.count()
+	states := make([]elementState, added)
+	invoked := 0                  // elements 0 .. invoked-1 have been invoked so far
+	stamp := make([]int32, added) // stamp[id] == reads: the current read saw id
+	var reads int32
+	unexpected := map[int32]any{} // id -> the value as last read
+
+	invocations := map[int]int{} // process -> position of its open read invocation
+	var finals []finalRead
+	for i, op := range h {
+		if !op.IsClient() {
+			continue
+		}
+		switch op.F {
+		case addF:
+			id, found := ids.id(op.Value, false)
+			if op.Type == history.Invoke {
+				// A new invocation of the same value starts it afresh (assoc).
+				if int(id) == invoked {
+					invoked++ // its first invocation
+				}
+				states[id] = elementState{value: op.Value, known: -1, lastPresent: -1, lastAbsent: -1}
+				continue
+			}
+			if found && int(id) < invoked && op.Type == history.OK && states[id].known < 0 {
+				states[id].known = i
+			}
+		case "read":
+			if op.Type == history.Invoke {
+				invocations[op.Process] = i
+				continue
+			}
+			invPos, ok := invocations[op.Process]
+			delete(invocations, op.Process)
+			final := ok && (h[invPos].Final || op.Final)
+			if final && op.Type != history.OK {
+				finals = append(finals, finalRead{op: op, completed: true})
+			}
+			if !ok || op.Type != history.OK {
+				continue // only ok reads tell anything
+			}
+			reads++
+			var present bitset
+			if final {
+				present = newBitset(added)
+			}
+			for _, v := range readValues(op.Value) {
+				id, _ := ids.id(v, true)
+				if int(id) >= added {
+					unexpected[id] = v
+					continue
+				}
+				stamp[id] = reads
+				if final {
+					present.set(int(id))
+				}
+			}
+			if final {
+				finals = append(finals, finalRead{op: op, completed: true, present: present})
+			}
+			invIndex := h[invPos].Index
+			for id := range invoked {
+				s := &states[id]
+				if stamp[id] == reads {
+					if s.known < 0 {
+						s.known = i
+					}
+					if s.lastPresent < 0 || s.lastPresentIndex < invIndex {
+						s.lastPresent, s.lastPresentIndex = invPos, invIndex
+					}
+				} else if s.lastAbsent < 0 || s.lastAbsentIndex < invIndex {
+					s.lastAbsent, s.lastAbsentIndex = invPos, invIndex
+				}
+			}
+		}
+	}
+	for _, pos := range invocations {
+		if h[pos].Final {
+			finals = append(finals, finalRead{op: h[pos]})
+		}
+	}
+
+	g := gathered{elements: sortedElements(h, states), unexpected: map[string]any{}, finals: finals}
+	for _, v := range unexpected {
+		g.unexpected[elementKey(v)] = v
+	}
+	return g
+}
+
+// sortedElements turns the states into elements, in the order of their
+// values (Clojure's sort, see compareElements). The ops they name are
+// copies, one per history entry, as Jepsen's elements share the op records.
+func sortedElements(h history.History, states []elementState) []*element {
+	copies := map[int]*history.Op{}
+	opAt := func(pos int) *history.Op {
+		if pos < 0 {
+			return nil
+		}
+		if op, done := copies[pos]; done {
+			return op
+		}
+		op := h[pos]
+		copies[pos] = &op
+		return &op
+	}
+	type sortKey struct {
+		small   int64 // the value, when it is an integer that fits in int64
+		isSmall bool
+	}
+	keys := make([]sortKey, len(states))
+	elements := make([]*element, len(states))
+	for id, s := range states {
+		keys[id].small, keys[id].isSmall = smallInteger(s.value)
+		elements[id] = &element{id: id, value: s.value,
+			known: opAt(s.known), lastPresent: opAt(s.lastPresent), lastAbsent: opAt(s.lastAbsent)}
+	}
+	sort.SliceStable(elements, func(i, j int) bool {
+		a, b := keys[elements[i].id], keys[elements[j].id]
+		if a.isSmall && b.isSmall {
+			return a.small < b.small // compareElements, without big.Int
+		}
+		return compareElements(elements[i].value, elements[j].value) < 0
+	})
+	return elements
+}
+
+// finalRead is a read of the final phase: its ok completion with the ids
+// of the elements it saw, any other completion, or (completed false) its
+// invocation.
 type finalRead struct {
 	op        history.Op
 	completed bool
-	present   map[string]bool // element keys, when ok
+	present   bitset // non-nil exactly when the read completed ok
 }
+
+// bitset is a set of element ids.
+type bitset []uint64
+
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 
 // finalReadMisses says, one line per final read, which known values
 // (acknowledged, or seen by some ok read) it lacks, and which final reads
 // did not complete ok: the first thing to look at when values are lost. It
 // is the workbench's, not set-full's, and never changes the verdict.
-func finalReadMisses(h history.History, finals []finalRead, sortedKeys []string, elements map[string]*element) []string {
+func finalReadMisses(h history.History, finals []finalRead, sorted []*element) []string {
 	slices.SortStableFunc(finals, func(a, b finalRead) int { return report.CompareFinalReads(a.op, b.op) })
 	name := report.FinalReadNamer(h)
 	known := 0
-	for _, key := range sortedKeys {
-		if elements[key].known != nil {
+	for _, e := range sorted {
+		if e.known != nil {
 			known++
 		}
 	}
@@ -190,8 +291,8 @@ func finalReadMisses(h history.History, finals []finalRead, sortedKeys []string,
 			continue
 		}
 		var lacks []string
-		for _, key := range sortedKeys {
-			if e := elements[key]; e.known != nil && !fr.present[key] {
+		for _, e := range sorted {
+			if e.known != nil && !fr.present.has(e.id) {
 				lacks = append(lacks, wire.Key(e.value))
 			}
 		}
@@ -386,6 +487,104 @@ func integer(v any) (*big.Int, bool) {
 		return new(big.Int).SetString(string(x), 10)
 	}
 	return nil, false
+}
+
+// valueIDs numbers distinct values densely, identifying values as
+// elementKey does: an integer that fits in int64, in whatever form
+// (int64 from a client, json.Number from the wire), by its value, which
+// costs no allocation; anything else by elementKey. Integers in [0,
+// len(dense)), which is what clients add (0, 1, 2, ...), are looked up in
+// a table rather than a map.
+type valueIDs struct {
+	dense []int32 // dense[n] is 1 + the id of integer n, or 0
+	small map[int64]int32
+	other map[string]int32
+	n     int
+}
+
+// newValueIDs makes a table for the integers 0 .. denseBelow-1.
+func newValueIDs(denseBelow int) *valueIDs {
+	return &valueIDs{dense: make([]int32, denseBelow), small: map[int64]int32{}, other: map[string]int32{}}
+}
+
+func (t *valueIDs) count() int { return t.n }
+
+// id is v's id; if v has none, create gives it the next one, else found is
+// false.
+func (t *valueIDs) id(v any, create bool) (id int32, found bool) {
+	if n, ok := smallInteger(v); ok {
+		if n >= 0 && n < int64(len(t.dense)) {
+			if d := t.dense[n]; d != 0 {
+				return d - 1, true
+			}
+			if !create {
+				return 0, false
+			}
+			t.dense[n] = int32(t.n) + 1
+			t.n++
+			return int32(t.n - 1), false
+		}
+		if id, found = t.small[n]; !found && create {
+			id = int32(t.n)
+			t.small[n] = id
+			t.n++
+		}
+		return id, found
+	}
+	key := elementKey(v)
+	if id, found = t.other[key]; !found && create {
+		id = int32(t.n)
+		t.other[key] = id
+		t.n++
+	}
+	return id, found
+}
+
+// smallInteger is v's value if v is an integer (as integer reads it) that
+// fits in int64. Decimal text of up to 18 digits, the form of every integer
+// a client reads from the wire, is parsed here directly.
+func smallInteger(v any) (int64, bool) {
+	switch x := v.(type) {
+	case json.Number: // first: it is what reads hold
+		if n, ok := shortDecimal(string(x)); ok {
+			return n, true
+		}
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	}
+	if i, ok := integer(v); ok && i.IsInt64() {
+		return i.Int64(), true
+	}
+	return 0, false
+}
+
+// shortDecimal parses -?[0-9]{1,18}, which cannot overflow int64; it
+// reports false for any other text (big.Int's SetString then decides).
+func shortDecimal(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	digits := s
+	if neg {
+		digits = s[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // compareElements orders elements as Clojure's sort does for numbers

@@ -2,6 +2,7 @@ package setfull
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -208,5 +209,46 @@ func TestDistribution(t *testing.T) {
 	}
 	if got := Distribution(s)["0.95"]; got != 19 {
 		t.Errorf("0.95 of 20 values = %d", got)
+	}
+}
+
+// TestValueIdentity: a value read is the value added when Clojure's =
+// says so: integers by value whatever their form (an int64 from the
+// client, a json.Number from the wire, 1 = 1N past int64), never an
+// integer and a double (1 is not 1.0) or a string. An add of 1 read back as
+// 1 is stable; read back as 1.0 it is lost, and 1.0 is unexpected.
+func TestValueIdentity(t *testing.T) {
+	cases := []struct {
+		name      string
+		add, read any
+		same      bool
+	}{
+		{"int64 and its text", int64(1), json.Number("1"), true},
+		{"int and int64", 1, int64(1), true},
+		{"int32 and its text", int32(-3), json.Number("-3"), true},
+		{"-0 is 0", int64(0), json.Number("-0"), true},
+		{"a sign or leading zeros are the same integer", json.Number("+7"), json.Number("007"), true},
+		{"the least int64", int64(math.MinInt64), json.Number("-9223372036854775808"), true},
+		{"past int64 (1N)", uint64(math.MaxUint64), json.Number("18446744073709551615"), true},
+		{"past uint64", json.Number("123456789012345678901234567890"), json.Number("123456789012345678901234567890"), true},
+		{"one past int64 is not the largest int64", int64(math.MaxInt64), json.Number("9223372036854775808"), false},
+		{"1 is not 1.0", int64(1), json.Number("1.0"), false},
+		{"1.0 is 1.00", json.Number("1.0"), json.Number("1.00"), true},
+		{"1 is not \"1\"", int64(1), "1", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := build(step{0, inv, "add", c.add}, step{0, ok, "add", c.add},
+				step{1, inv, "read", nil}, step{1, ok, "read", []any{c.read}})
+			r := Check(h, "add")
+			wantStable, wantUnexpected := 1, 0
+			if !c.same {
+				wantStable, wantUnexpected = 0, 1
+			}
+			if r.Figures["stable-count"] != wantStable || r.Figures["unexpected-count"] != wantUnexpected {
+				t.Errorf("add %v, read %v: stable-count %v, unexpected-count %v; want %d, %d",
+					c.add, c.read, r.Figures["stable-count"], r.Figures["unexpected-count"], wantStable, wantUnexpected)
+			}
+		})
 	}
 }

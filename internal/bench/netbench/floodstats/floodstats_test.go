@@ -5,12 +5,12 @@ import (
 	"time"
 )
 
-// Buckets are exact below 128 µs and then 1/64 of a power of two wide: a
-// value is never more than 1.6 % above its bucket's lower bound, and the
+// Buckets are exact below 2048 µs and then 1/1024 of a power of two wide: a
+// value is never more than 0.1 % above its bucket's lower bound, and the
 // bounds grow with the index.
 func TestBuckets(t *testing.T) {
 	prev := uint64(0)
-	for i := 1; i < 2000; i++ {
+	for i := 1; i < 40000; i++ {
 		lb := lowerBound(i)
 		if lb <= prev {
 			t.Fatalf("bucket %d starts at %d, not after bucket %d's %d", i, lb, i-1, prev)
@@ -20,9 +20,9 @@ func TestBuckets(t *testing.T) {
 		}
 		prev = lb
 	}
-	for _, us := range []uint64{0, 1, 127, 128, 129, 255, 256, 1000, 123456, 1 << 40} {
+	for _, us := range []uint64{0, 1, 127, 128, 129, 255, 256, 1000, 2047, 2048, 2049, 4095, 4096, 100_000, 100_350, 123456, 1 << 40} {
 		lb := lowerBound(bucket(us))
-		if lb > us || float64(us-lb) > float64(us)/64 {
+		if lb > us || float64(us-lb) > float64(us)/subBuckets {
 			t.Errorf("%d µs goes to a bucket starting at %d", us, lb)
 		}
 	}

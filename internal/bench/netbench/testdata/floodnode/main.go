@@ -4,7 +4,8 @@
 // latency) or tokens / latency (with it), and never more than it can hold.
 //
 // From the -start time (Unix ms) on, every node sends -tokens messages to
-// random peers; every flood message received is answered at once by a new
+// random peers, all at once or evenly over -spread (each node at its own
+// random phase); every flood message received is answered at once by a new
 // one to a random peer. Each message carries the time its sender wrote it,
 // so the receiver measures the hop. At -start + -duration the node stops
 // passing tokens on and, -grace later, writes one floodstats line to stderr
@@ -39,13 +40,14 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long to flood")
 	grace := flag.Duration("grace", time.Second, "wait after the window before reporting")
 	padding := flag.Int("padding", 0, "bytes of padding in each flood message body")
+	spread := flag.Duration("spread", 0, "send the first tokens evenly over this long (0: all at once)")
 	flag.Parse()
 
 	n := &node{out: bufio.NewWriterSize(os.Stdout, 1<<16), pad: bytes.Repeat([]byte("x"), *padding)}
 	if *startMS > 0 {
 		n.start = time.UnixMilli(*startMS)
 	}
-	n.duration, n.grace, n.tokens = *duration, *grace, *tokens
+	n.duration, n.grace, n.tokens, n.spread = *duration, *grace, *tokens, *spread
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	for {
 		if in.Buffered() == 0 {
@@ -72,6 +74,7 @@ type node struct {
 	tokens          int
 	start           time.Time
 	duration, grace time.Duration
+	spread          time.Duration
 	pad             []byte
 
 	mu      sync.Mutex // out and everything below
@@ -155,13 +158,24 @@ func (n *node) run() {
 	n.mu.Lock()
 	n.cpu0, n.started = cpuTime(), true
 	n.stats.Started = max(time.Since(start), 0)
-	if len(n.peers) > 0 {
-		for range n.tokens {
-			n.send(time.Now())
-		}
-	}
-	n.out.Flush()
+	phase := n.rng.Float64()
 	n.mu.Unlock()
+	for k := range n.tokens {
+		if len(n.peers) == 0 {
+			break
+		}
+		if n.spread > 0 {
+			at := start.Add(time.Duration((float64(k) + phase) / float64(n.tokens) * float64(n.spread)))
+			time.Sleep(time.Until(at))
+		}
+		n.mu.Lock()
+		n.send(time.Now())
+		if n.spread > 0 {
+			n.out.Flush()
+		}
+		n.mu.Unlock()
+	}
+	n.flush()
 
 	time.Sleep(time.Until(start.Add(n.duration)))
 	n.mu.Lock()

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package network
+
+func newAlarm() alarm { return newTimerAlarm() }
