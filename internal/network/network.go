@@ -455,9 +455,9 @@ func (e *endpoint) stopped() bool {
 // clock in that window, (deadline - 1 ms, deadline]: the same spread of
 // earliness, but messages falling due in the same millisecond, for any
 // endpoints, wake up at the same instant, so the workbench wakes once for
-// all of them rather than once for each (a wake costs 10 to 20 µs of CPU on
-// a small virtual machine; at challenge 3d's load that was most of the
-// workbench's cost per message).
+// all of them rather than once for each (a wake costs tens of µs of CPU on
+// a small virtual machine: at challenge 3d's load, most of the workbench's
+// cost per message).
 func dueAt(deadline time.Duration) time.Duration {
 	t := deadline - time.Millisecond + 1 // the window's first instant
 	switch r := t % time.Millisecond; {  // round t up to a whole millisecond
@@ -490,7 +490,11 @@ func (e *endpoint) pump() {
 		if e.net.dropped(item.msg.Src, e.name) {
 			continue
 		}
-		if wait := dueAt(item.deadline) - e.net.since(time.Now()); wait > 0 {
+		for { // a loop, so that an alarm that wakes early never delivers early
+			wait := dueAt(item.deadline) - e.net.since(time.Now())
+			if wait <= 0 {
+				break
+			}
 			e.alarm.sleep(wait)
 			if e.stopped() {
 				return
