@@ -7,9 +7,6 @@
 package analyze
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -109,61 +106,20 @@ func (s *Source) History(wl *workload.Workload) (history.History, error) {
 }
 
 // NetStats counts the folder's message journal as Maelstrom's net checker
-// counts its own (maelstrom.net.checker/basic-stats): sends, deliveries and
-// distinct message ids, over all messages, those with a client at an end,
-// and the rest. It is nil when there is no journal: the statistics are then
-// absent, not zero.
+// counts its own (see network.ReadStats). It is nil when there is no
+// journal: the statistics are then absent, not zero.
 func (s *Source) NetStats() (*network.Stats, error) {
 	if s.JournalPath == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(s.JournalPath)
+	f, err := os.Open(s.JournalPath)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	type tally struct {
-		stats *network.GroupStats
-		ids   map[int64]bool
-	}
-	var stats network.Stats
-	all := tally{&stats.All, map[int64]bool{}}
-	clients := tally{&stats.Clients, map[int64]bool{}}
-	servers := tally{&stats.Servers, map[int64]bool{}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 256<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var e struct {
-			Type    network.EventType `json:"type"`
-			Message struct {
-				ID   int64  `json:"id"`
-				Src  string `json:"src"`
-				Dest string `json:"dest"`
-			} `json:"message"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || (e.Type != network.EventSend && e.Type != network.EventRecv) {
-			return nil, usagef("%s line %d: not a journal event (a send or recv of a message)", s.JournalPath, line)
-		}
-		group := servers
-		if network.IsClient(e.Message.Src) || network.IsClient(e.Message.Dest) {
-			group = clients
-		}
-		for _, t := range []tally{all, group} {
-			if e.Type == network.EventSend {
-				t.stats.SendCount++
-			} else {
-				t.stats.RecvCount++
-			}
-			t.ids[e.Message.ID] = true
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, usagef("%s: %v", s.JournalPath, err)
-	}
-	for _, t := range []tally{all, clients, servers} {
-		t.stats.MsgCount = len(t.ids)
+	defer f.Close()
+	stats, err := network.ReadStats(f)
+	if err != nil {
+		return nil, usagef("%s %v", s.JournalPath, err)
 	}
 	return &stats, nil
 }

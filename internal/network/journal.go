@@ -39,7 +39,7 @@ type Journal struct {
 	mu     sync.Mutex
 	out    *bufio.Writer
 	err    error
-	counts [3]counts // by group
+	counts groupCounts
 }
 
 type group int
@@ -51,6 +51,28 @@ const (
 )
 
 type counts struct{ sends, recvs int }
+
+// groupOf is the group a message counts in besides groupAll.
+func groupOf(src, dest string) group {
+	if IsClient(src) || IsClient(dest) {
+		return groupClients
+	}
+	return groupServers
+}
+
+// groupCounts are the counts of each group.
+type groupCounts [3]counts
+
+// count counts one event in groupAll and in g.
+func (c *groupCounts) count(t EventType, g group) {
+	for _, gc := range []*counts{&c[groupAll], &c[g]} {
+		if t == EventSend {
+			gc.sends++
+		} else {
+			gc.recvs++
+		}
+	}
+}
 
 // NewJournal starts a journal; w may be nil to keep only the counts.
 func NewJournal(start time.Time, w io.Writer) *Journal {
@@ -89,17 +111,7 @@ func (j *Journal) recordAll(t EventType, at time.Time, ms []wire.Message) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, m := range ms {
-		g := groupServers
-		if InvolvesClient(m) {
-			g = groupClients
-		}
-		for _, c := range []*counts{&j.counts[groupAll], &j.counts[g]} {
-			if t == EventSend {
-				c.sends++
-			} else {
-				c.recvs++
-			}
-		}
+		j.counts.count(t, groupOf(m.Src, m.Dest))
 		if j.Trace != nil && ((t == EventSend && j.TraceSend) || (t == EventRecv && j.TraceRecv)) {
 			fmt.Fprintf(j.Trace, "%s %s %s -> %s %s\n", at.Sub(j.start).Round(time.Microsecond), t, m.Src, m.Dest, m.Body)
 		}
