@@ -43,3 +43,13 @@ func Expect(body wire.Body, want string, fields ...string) error {
 	}
 	return nil
 }
+
+// Sequence is prismatic schema's [s/Any] for the field of a read_ok reply:
+// a JSON array, or null.
+func Sequence(field string, v any) error {
+	switch v.(type) {
+	case nil, []any:
+		return nil
+	}
+	return fmt.Errorf("read_ok: %s is not a sequence: %s", field, wire.Key(v))
+}

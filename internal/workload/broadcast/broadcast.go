@@ -99,7 +99,7 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 			err = workload.Expect(reply, "read_ok", "messages")
 		}
 		if err == nil {
-			err = sequence(reply["messages"])
+			err = workload.Sequence("messages", reply["messages"])
 		}
 		var value any
 		if err == nil {
@@ -108,13 +108,4 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 		return workload.Complete(op, value, err, idempotent)
 	}
 	return workload.Complete(op, nil, fmt.Errorf("unknown operation %q", op.F), idempotent)
-}
-
-// sequence is prismatic schema's [s/Any]: a JSON array, or null.
-func sequence(v any) error {
-	switch v.(type) {
-	case nil, []any:
-		return nil
-	}
-	return fmt.Errorf("read_ok: messages is not a sequence: %s", wire.Key(v))
 }

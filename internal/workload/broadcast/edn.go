@@ -15,7 +15,7 @@ import (
 var ednValues = workload.EDNCodec{
 	FromEDN: func(op history.Op) (any, error) {
 		if op.F == "read" && op.Type == history.OK {
-			if err := sequence(op.Value); err != nil {
+			if err := workload.Sequence("messages", op.Value); err != nil {
 				return nil, fmt.Errorf("an ok read's value is the list of messages, not %s", wire.Key(op.Value))
 			}
 		}

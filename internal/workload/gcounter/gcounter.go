@@ -6,7 +6,6 @@
 package gcounter
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -26,11 +25,9 @@ func New() *workload.Workload {
 		Name:           "g-counter",
 		ReusableClient: false, // Maelstrom opens a new client after an info
 		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{} },
-		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
-			return &client{conn: conn, node: node}
-		},
-		Check: func(_ *workload.Params, h history.History) checker.Result { return Check(h) },
-		EDN:   ednValues,
+		NewClient:      newClient,
+		Check:          func(_ *workload.Params, h history.History) checker.Result { return Check(h) },
+		EDN:            ednValues,
 	}
 }
 
@@ -56,45 +53,17 @@ func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, b
 
 func (g *generator) Update(history.Op) {}
 
-// client is pn-counter's client. It has no error mapping: any error reply,
-// timeout or reply that breaks the schema makes the op info, never fail.
-type client struct {
-	conn workload.Conn
-	node string
+// newClient is pn-counter's client (pn-counter and g-counter share it): an
+// ok add keeps its delta as its value; an ok read's value is the counter,
+// which must be an integer that fits a long (Maelstrom applies long to it).
+func newClient(_ *workload.Params, conn workload.Conn, node string) workload.Client {
+	return &workload.AddRead{Conn: conn, Node: node, AddField: "delta", Timeout: rpcTimeout, ReadValue: readCounter}
 }
 
-// Invoke sends add {delta} (the ok completion keeps the delta as its value)
-// or read (the ok completion's value is the counter, which must be an
-// integer that fits a long: Maelstrom applies long to it).
-func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
-	switch op.F {
-	case "add":
-		reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "add", "delta": op.Value}, rpcTimeout)
-		if err == nil {
-			err = workload.Expect(reply, "add_ok")
-		}
-		if err != nil {
-			return workload.Indeterminate(op, err)
-		}
-		op.Type = history.OK
-		return op
-	case "read":
-		reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "read"}, rpcTimeout)
-		if err == nil {
-			err = workload.Expect(reply, "read_ok", "value")
-		}
-		var v int64
-		if err == nil {
-			var ok bool
-			if v, ok = wire.Int(reply["value"]); !ok {
-				err = fmt.Errorf("read_ok: value %s is not an integer that fits a long", wire.Key(reply["value"]))
-			}
-		}
-		if err != nil {
-			return workload.Indeterminate(op, err)
-		}
-		op.Type, op.Value = history.OK, v
-		return op
+func readCounter(v any) (any, error) {
+	n, ok := wire.Int(v)
+	if !ok {
+		return nil, fmt.Errorf("read_ok: value %s is not an integer that fits a long", wire.Key(v))
 	}
-	return workload.Indeterminate(op, fmt.Errorf("unknown operation %q", op.F))
+	return n, nil
 }

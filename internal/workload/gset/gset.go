@@ -6,15 +6,12 @@
 package gset
 
 import (
-	"context"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/checker/setfull"
 	"gossip-glomers/internal/history"
-	"gossip-glomers/internal/wire"
 	"gossip-glomers/internal/workload"
 )
 
@@ -28,7 +25,10 @@ func New() *workload.Workload {
 		ReusableClient: false, // Maelstrom opens a new client after an info
 		NewGenerator:   func(*workload.Params) workload.Generator { return &generator{} },
 		NewClient: func(_ *workload.Params, conn workload.Conn, node string) workload.Client {
-			return &client{conn: conn, node: node}
+			// An ok add keeps its element as its value; an ok read's value is
+			// the reply's value, a list or null.
+			return &workload.AddRead{Conn: conn, Node: node, AddField: "element", Timeout: rpcTimeout,
+				ReadValue: func(v any) (any, error) { return v, workload.Sequence("value", v) }}
 		},
 		Check: func(_ *workload.Params, h history.History) checker.Result { return setfull.Check(h, "add") },
 		EDN:   ednValues,
@@ -55,51 +55,3 @@ func (g *generator) Next(_ int, _ time.Duration, rng *rand.Rand) (workload.Op, b
 }
 
 func (g *generator) Update(history.Op) {}
-
-// client is g_set.clj's client. It has no error mapping: any error reply,
-// timeout or reply that breaks the schema makes the op info, never fail.
-type client struct {
-	conn workload.Conn
-	node string
-}
-
-// Invoke sends add {element} (the ok completion keeps the element as its
-// value) or read (the ok completion's value is the reply's value, a list or
-// null).
-func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
-	switch op.F {
-	case "add":
-		reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "add", "element": op.Value}, rpcTimeout)
-		if err == nil {
-			err = workload.Expect(reply, "add_ok")
-		}
-		if err != nil {
-			return workload.Indeterminate(op, err)
-		}
-		op.Type = history.OK
-		return op
-	case "read":
-		reply, err := c.conn.Call(ctx, c.node, wire.Body{"type": "read"}, rpcTimeout)
-		if err == nil {
-			err = workload.Expect(reply, "read_ok", "value")
-		}
-		if err == nil {
-			err = sequence(reply["value"])
-		}
-		if err != nil {
-			return workload.Indeterminate(op, err)
-		}
-		op.Type, op.Value = history.OK, reply["value"]
-		return op
-	}
-	return workload.Indeterminate(op, fmt.Errorf("unknown operation %q", op.F))
-}
-
-// sequence is prismatic schema's [s/Any]: a JSON array, or null.
-func sequence(v any) error {
-	switch v.(type) {
-	case nil, []any:
-		return nil
-	}
-	return fmt.Errorf("read_ok: value is not a sequence: %s", wire.Key(v))
-}
