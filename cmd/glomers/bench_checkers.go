@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 
 	"gossip-glomers/internal/bench/checkbench"
 	"gossip-glomers/internal/bench/netbench"
+	"gossip-glomers/internal/cli"
 )
 
 // newBenchCheckersCmd is `glomers bench-checkers`: every checker on
@@ -47,15 +47,11 @@ element, so the history itself grows with the square of its length.`,
 				return fmt.Errorf("--only %s matches no history (histories: %s)", strings.Join(only, ","), strings.Join(names, ", "))
 			}
 			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
+				stop, err := cli.StartCPUProfile(cpuProfile)
 				if err != nil {
 					return err
 				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+				defer stop()
 			}
 			cfg.Log = cmd.ErrOrStderr()
 			loadBefore := netbench.LoadAverage()

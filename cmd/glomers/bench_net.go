@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gossip-glomers/internal/bench/netbench"
+	"gossip-glomers/internal/cli"
 )
 
 // newBenchNetCmd is `glomers bench-net`: flood nodes through whole runs at
@@ -55,15 +56,11 @@ allocations (go tool pprof -sample_index=alloc_space).`,
 				return fmt.Errorf("--cases %s --nodes %v selects no case (cases: ceiling, 3d-load, 3d-burst, long)", strings.Join(cases, ","), nodeCounts)
 			}
 			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
+				stop, err := cli.StartCPUProfile(cpuProfile)
 				if err != nil {
 					return err
 				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+				defer stop()
 			}
 			if memProfile != "" {
 				// Every allocation sampled, so the profile counts bytes and

@@ -47,7 +47,7 @@ goes to STORE/challenge-logs/ID.log, and stderr shows which are running and for 
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if profile != "" {
-				stop, err := startCPUProfile(profile)
+				stop, err := StartCPUProfile(profile)
 				if err != nil {
 					return err
 				}
@@ -152,8 +152,8 @@ func RunTable(ctx context.Context, o TableOptions, log io.Writer) ([]Row, time.D
 	return rows, time.Since(start), nil
 }
 
-// startCPUProfile profiles this process into path until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
+// StartCPUProfile profiles this process into path until stop is called.
+func StartCPUProfile(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err

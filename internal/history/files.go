@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gossip-glomers/internal/edn"
+	"gossip-glomers/internal/wire"
 )
 
 // A history is stored three ways, all written by every run:
@@ -195,14 +196,14 @@ func opOfEDN(v any, i int, value ValueReader) (Op, error) {
 		return Op{}, fmt.Errorf(":f %s is not a keyword", clip(edn.String(f)))
 	}
 	if raw, has := fields["index"]; has {
-		n, ok := integer(raw)
+		n, ok := wire.Int(raw)
 		if !ok {
 			return Op{}, fmt.Errorf(":index %s is not an integer", clip(edn.String(raw)))
 		}
 		op.Index = int(n)
 	}
 	if raw, has := fields["time"]; has {
-		n, ok := integer(raw)
+		n, ok := wire.Int(raw)
 		if !ok {
 			return Op{}, fmt.Errorf(":time %s is not an integer (nanoseconds)", clip(edn.String(raw)))
 		}
@@ -232,7 +233,7 @@ func opOfEDN(v any, i int, value ValueReader) (Op, error) {
 		}
 	}
 	if raw, has := fields["msg-id"]; has {
-		if op.MsgID, ok = integer(raw); !ok {
+		if op.MsgID, ok = wire.Int(raw); !ok {
 			return Op{}, fmt.Errorf(":msg-id %s is not an integer", clip(edn.String(raw)))
 		}
 	}
@@ -245,15 +246,6 @@ func opOfEDN(v any, i int, value ValueReader) (Op, error) {
 		}
 	}
 	return op, nil
-}
-
-func integer(v any) (int64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	i, err := n.Int64()
-	return i, err == nil
 }
 
 // EDN is op as jepsen.history prints an Op: :index, :time, :type,

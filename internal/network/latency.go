@@ -51,3 +51,9 @@ func (l Latency) Draw(rng *rand.Rand) time.Duration {
 		return time.Duration(ms) * time.Millisecond
 	}
 }
+
+// random reports whether Draw needs a random generator: only uniform and
+// exponential latencies of a millisecond or more do.
+func (l Latency) random() bool {
+	return l.Mean.Milliseconds() > 0 && (l.Dist == "uniform" || l.Dist == "exponential")
+}

@@ -231,7 +231,7 @@ func (n *Network) Send(m wire.Message) (int64, error) {
 // draw is one message's latency; only the random distributions need the
 // shared generator.
 func (n *Network) draw() time.Duration {
-	if n.latency.Mean <= 0 || n.latency.Dist == "constant" || n.latency.Dist == "" {
+	if !n.latency.random() {
 		return n.latency.Draw(nil)
 	}
 	n.rngMu.Lock()

@@ -2,6 +2,7 @@ package network
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ func ReadStats(r io.Reader) (Stats, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), 256<<20)
 	line := 1
 	for ; sc.Scan(); line++ {
-		if len(sc.Bytes()) == 0 || isBlank(sc.Bytes()) {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		var e struct {
@@ -47,15 +48,6 @@ func ReadStats(r io.Reader) (Stats, error) {
 		return GroupStats{SendCount: c[g].sends, RecvCount: c[g].recvs, MsgCount: ids[g].len()}
 	}
 	return Stats{All: get(groupAll), Clients: get(groupClients), Servers: get(groupServers)}, nil
-}
-
-func isBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // idSet is a set of message ids: a bitmap for the dense ids from 0 the

@@ -23,7 +23,7 @@ func TestKillUnblocksAWriteToANodeThatDoesNotRead(t *testing.T) {
 	}
 	written := make(chan error, 1)
 	// Far more than a pipe holds; given a moment, it fills the pipe and blocks.
-	go func() { written <- p.Write(bytes.Repeat([]byte("x"), 1<<20)) }()
+	go func() { written <- p.WriteLines(append(bytes.Repeat([]byte("x"), 1<<20), '\n')) }()
 	time.Sleep(100 * time.Millisecond)
 	killed := make(chan error, 1)
 	go func() { killed <- p.Kill() }()
@@ -38,7 +38,7 @@ func TestKillUnblocksAWriteToANodeThatDoesNotRead(t *testing.T) {
 	if err := <-written; err == nil {
 		t.Error("the write to the killed node succeeded")
 	}
-	if err := p.Write([]byte("{}")); !errors.Is(err, ErrKilled) {
+	if err := p.WriteLines([]byte("{}\n")); !errors.Is(err, ErrKilled) {
 		t.Errorf("a write after Kill returned %v, want ErrKilled", err)
 	}
 }

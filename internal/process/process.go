@@ -196,18 +196,12 @@ func (t *tail) strings() []string {
 // ErrKilled is returned by Write once Kill has been called.
 var ErrKilled = errors.New("node killed")
 
-// Write sends one line to the node's stdin. Like Maelstrom's stdin thread
-// (maelstrom.process/stdin-thread) it blocks while the node's stdin pipe is
-// full; what is sent to the node meanwhile waits in the network's queue for
-// it, which the network bounds. Kill unblocks it.
-func (p *Node) Write(line []byte) error {
-	buf := make([]byte, 0, len(line)+1)
-	return p.WriteLines(append(append(buf, line...), '\n'))
-}
-
-// WriteLines is Write for lines that already end in newlines, several at
-// once: one write, so a batch of messages costs one system call. lines is
-// not kept.
+// WriteLines sends lines, each ending in a newline, to the node's stdin in
+// one write, so a batch of messages costs one system call; lines is not
+// kept. Like Maelstrom's stdin thread (maelstrom.process/stdin-thread) it
+// blocks while the node's stdin pipe is full; what is sent to the node
+// meanwhile waits in the network's queue for it, which the network bounds.
+// Kill unblocks it.
 func (p *Node) WriteLines(lines []byte) error {
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"gossip-glomers/internal/checker"
 	"gossip-glomers/internal/edn"
 	"gossip-glomers/internal/history"
+	"gossip-glomers/internal/wire"
 )
 
 // WriteEDN writes results.edn: the results as Maelstrom's result map,
@@ -197,17 +198,11 @@ func figureEDN(v any, opValue history.ValueWriter) any {
 
 // figureKey is a figure's key in Jepsen's spelling (see figuresEDN).
 func figureKey(k string) any {
-	if n := json.Number(k); isNumber(k) {
-		return n
+	if wire.IsNumberText(k) {
+		return json.Number(k)
 	}
 	if kebab := strings.ReplaceAll(k, "_", "-"); edn.IsKeywordName(kebab) {
 		return edn.Keyword(kebab)
 	}
 	return k
-}
-
-// isNumber reports whether s is a JSON number.
-func isNumber(s string) bool {
-	var n json.Number
-	return s != "" && json.Unmarshal([]byte(s), &n) == nil && string(n) == s
 }

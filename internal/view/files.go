@@ -116,12 +116,6 @@ func processName(raw json.RawMessage) (string, error) {
 	return name, nil
 }
 
-func decodeNumber(raw []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	return d.Decode(v)
-}
-
 func nullToNil(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil

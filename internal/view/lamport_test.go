@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -307,7 +308,9 @@ func TestLamportSVG(t *testing.T) {
 
 func mustUnmarshal(t *testing.T, line string, v any) {
 	t.Helper()
-	if err := decodeNumber([]byte(line), v); err != nil {
+	d := json.NewDecoder(strings.NewReader(line))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"gossip-glomers/internal/bench/netbench"
 	"gossip-glomers/internal/challenge"
 	"gossip-glomers/internal/cli"
 )
@@ -93,12 +94,12 @@ func Run(ctx context.Context, cfg Config) ([]Table, error) {
 	return out, nil
 }
 
+// loadAverage is netbench's, with "?" where there is none.
 func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
+	if l := netbench.LoadAverage(); l != "" {
+		return l
 	}
-	return strings.Fields(string(b))[0]
+	return "?"
 }
 
 // Render is the comparison in Markdown: the wall times, then one line per

@@ -90,22 +90,7 @@ func (a *analysis) g1a() []any {
 // same txn. Like Elle, intermediate writes are indexed over every op,
 // invocations included, the later op winning.
 func (a *analysis) g1b() []any {
-	im := map[string]map[string]int{} // key -> value -> position in entries
-	for i, e := range a.entries {
-		final := map[string]string{}
-		for _, m := range e.mops {
-			if m.read {
-				continue
-			}
-			if prev, ok := final[m.key]; ok {
-				if im[m.key] == nil {
-					im[m.key] = map[string]int{}
-				}
-				im[m.key][prev] = i
-			}
-			final[m.key] = m.val
-		}
-	}
+	im := a.intermediateWrites()
 	var cases []any
 	for _, t := range a.oks() {
 		for _, m := range t.mops {
@@ -332,12 +317,7 @@ func (a *analysis) buildGraph(extra string) error {
 			}
 		}
 	}
-	switch extra {
-	case "realtime":
-		a.realtimeEdges(g)
-	case "process":
-		a.processEdges(g)
-	}
+	a.addExtraEdges(g, extra)
 	a.graph = g
 	return nil
 }

@@ -529,22 +529,7 @@ func (a *listAnalysis) g1a() []any {
 // same key. As in Elle, intermediate appends are indexed over every op,
 // invocations included, the later op winning.
 func (a *listAnalysis) g1b() []any {
-	im := map[string]map[string]int{} // key -> element -> position in entries
-	for i, e := range a.entries {
-		final := map[string]string{}
-		for _, m := range e.mops {
-			if m.read {
-				continue
-			}
-			if prev, ok := final[m.key]; ok {
-				if im[m.key] == nil {
-					im[m.key] = map[string]int{}
-				}
-				im[m.key][prev] = i
-			}
-			final[m.key] = m.val
-		}
-	}
+	im := a.intermediateWrites()
 	var cases []any
 	for _, t := range a.oks() {
 		for _, m := range t.mops {

@@ -190,3 +190,27 @@ func (t *txn) json() map[string]any {
 
 // rawJSON turns canonical JSON text back into a value for the report.
 func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
+
+// intermediateWrites indexes, for G1b, the writes (or appends) that an op
+// followed with another to the same key: key -> value -> position in
+// entries. Like Elle it looks at every op, invocations included, and a later
+// op wins.
+func (l *opLog) intermediateWrites() map[string]map[string]int {
+	im := map[string]map[string]int{}
+	for i, e := range l.entries {
+		final := map[string]string{}
+		for _, m := range e.mops {
+			if m.read {
+				continue
+			}
+			if prev, ok := final[m.key]; ok {
+				if im[m.key] == nil {
+					im[m.key] = map[string]int{}
+				}
+				im[m.key][prev] = i
+			}
+			final[m.key] = m.val
+		}
+	}
+	return im
+}
